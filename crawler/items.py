@@ -1,0 +1,47 @@
+"""The one item type spiders yield: a news article as found on a source site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    caption: str = ""
+
+
+@dataclass
+class Article:
+    """An article page parsed by a spider, then completed by the pipelines.
+
+    Spiders fill the site facts; ``NormalizePipeline`` fills ``canonical_url``, ``text``
+    and sanitises ``body_html``; ``TopicMatchPipeline`` fills ``topics``.
+    """
+
+    url: str
+    source: str
+    spider: str
+    site_name: str
+    site_id: str
+    title: str
+    body_html: str
+    published: datetime | None = None
+    outlet: str = ""
+    author: str = ""
+    editor: str = ""
+    summary: str = ""
+    images: list[Image] = field(default_factory=list)
+    cover: str = ""
+    categories: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    # set by the pipelines
+    canonical_url: str = ""
+    text: str = ""
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    # HTTP validators of the article page, for conditional revisits
+    etag: str = ""
+    last_modified: str = ""

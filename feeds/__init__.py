@@ -1,0 +1,1 @@
+"""Atom feeds, the OPML list and the HTML index built from the store."""
