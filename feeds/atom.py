@@ -1,0 +1,125 @@
+"""One topic as an Atom 1.0 document; feedgen stays behind ``render_atom``."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from feedgen.entry import FeedEntry as _FgEntry
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feeds.model import FeedEntry, TopicFeed
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+GENERATOR_NAME = "topicfeed"
+UNTITLED = "（无标题）"
+
+# Our own output goes back in: no entities to resolve, but long bodies must not trip libxml2.
+_REPARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+# Everything outside XML 1.0's Char production; surrogates left here are unpaired.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Return ``text`` without the characters XML 1.0 cannot carry."""
+    # A surrogate pair that arrived as two code points is a real character: join it first.
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _XML_ILLEGAL.sub("", joined)
+
+
+def feed_url(base_url: str, slug: str) -> str:
+    return f"{base_url}{slug}.atom"
+
+
+def index_url(base_url: str) -> str:
+    return f"{base_url}index.html"
+
+
+def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = "0.1.0") -> bytes:
+    """Render ``feed`` as UTF-8 Atom bytes, identical for identical input.
+
+    Entries keep the given order (the caller sorts newest first). The feed's
+    ``updated`` is the newest entry ``updated``, or the Unix epoch for an empty feed.
+    Times are written in UTC; a naive datetime raises ValueError.
+    """
+    self_url = xml_safe(feed_url(base_url, feed.slug))
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title(xml_safe(feed.title) or xml_safe(feed.slug) or UNTITLED)
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(href=xml_safe(index_url(base_url)), rel="alternate", type="text/html")
+    keywords = [k for k in (xml_safe(k) for k in feed.keywords) if k]
+    if keywords:
+        fg.subtitle("关键词：" + "、".join(keywords))
+    fg.language("zh-CN")
+    # feedgen defaults both of these to its own name and the wall clock.
+    fg.generator(GENERATOR_NAME, version=xml_safe(generator_version))
+    fg.updated(max((_atom_time(e.updated) for e in feed.entries), default=EMPTY_FEED_UPDATED))
+    for entry in feed.entries:
+        fg.add_entry(_fg_entry(entry), order="append")
+    return _restore_entry_link_attributes(fg.atom_str(pretty=True, encoding="UTF-8"))
+
+
+def _fg_entry(entry: FeedEntry) -> _FgEntry:
+    fe = _FgEntry()
+    url = xml_safe(entry.url)
+    fe.id(xml_safe(entry.id) or url)
+    fe.title(xml_safe(entry.title) or url or UNTITLED)
+    fe.link(href=url, rel="alternate", type="text/html")
+    fe.published(_atom_time(entry.published))
+    fe.updated(_atom_time(entry.updated))
+    # RFC 4287 wants an author on every entry when the feed has none.
+    fe.author(name=xml_safe(entry.author) or xml_safe(entry.site_name) or GENERATOR_NAME)
+    summary = xml_safe(entry.summary)
+    if summary:
+        fe.summary(summary, type="text")
+    fe.content(xml_safe(entry.content_html) + _credit_html(entry), type="html")
+    for term in _unique(xml_safe(c) for c in entry.categories):
+        fe.category(term=term)
+    return fe
+
+
+def _restore_entry_link_attributes(document: bytes) -> bytes:
+    # feedgen 1.0 shadows its loop variable in FeedEntry.atom_entry and so drops rel and
+    # type from every entry link; each entry here has exactly one link, the alternate.
+    root = etree.fromstring(document, _REPARSER)
+    for link in root.iterfind(f"{{{ATOM_NS}}}entry/{{{ATOM_NS}}}link"):
+        link.set("rel", "alternate")
+        link.set("type", "text/html")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def _credit_html(entry: FeedEntry) -> str:
+    parts = [f"<p>来源：{_link_html(entry.site_name or entry.author, entry.url)}</p>"]
+    if entry.also_reported_by:
+        links = "、".join(_link_html(name, url) for name, url in entry.also_reported_by)
+        parts.append(f"<p>同时报道：{links}</p>")
+    return "\n" + "\n".join(parts)
+
+
+def _link_html(name: str, url: str) -> str:
+    href = html.escape(xml_safe(url), quote=True)
+    text = html.escape(xml_safe(name) or xml_safe(url), quote=True)
+    return f'<a href="{href}">{text}</a>'
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return [v for v in dict.fromkeys(values) if v]
+
+
+def _atom_time(moment: datetime) -> datetime:
+    # An offset with seconds (pytz's LMT +08:06 for Shanghai) is not an RFC 3339 date-time.
+    return require_aware(moment).astimezone(UTC)
+
+
+def require_aware(moment: datetime) -> datetime:
+    """Return ``moment`` unchanged, or raise ValueError if it has no timezone."""
+    # feedgen only notices a naive datetime deep inside, with no hint of which one.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} in feed; attach a timezone")
+    return moment
