@@ -45,3 +45,6 @@ class Article:
     # HTTP validators of the article page, for conditional revisits
     etag: str = ""
     last_modified: str = ""
+    # set by StorePipeline: the stored article this item became, and how
+    stored_id: int = 0
+    save_outcome: str = ""

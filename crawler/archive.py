@@ -1,0 +1,128 @@
+"""The archive: one Markdown note per article, at a path that never changes (DESIGN §6)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+
+from crawler.config import Config
+from crawler.dates import SITE_TZ
+from crawler.fsutil import write_if_changed
+from crawler.htmlclean import html_to_markdown_text
+from crawler.store import StoredArticle
+from crawler.tags import make_tags
+
+MAX_ID_CHARS = 80
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def safe_file_id(site_id: str) -> str:
+    """The site's article id as a portable file-name part (never a path, never empty)."""
+    cleaned = _UNSAFE_ID_CHARS.sub("_", site_id).strip("_")
+    if cleaned == site_id and 0 < len(cleaned) <= MAX_ID_CHARS:
+        return cleaned
+    digest = hashlib.sha256(site_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{cleaned[: MAX_ID_CHARS - 11]}-{digest}" if cleaned else digest
+
+
+def note_path(archive_dir: Path, article: StoredArticle) -> Path:
+    """``<archive>/<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id>.md``, dated in Asia/Shanghai."""
+    local = article.published.astimezone(SITE_TZ)
+    name = f"{local:%Y%m%d}-{safe_file_id(article.site_id)}.md"
+    return archive_dir / safe_file_id(article.source) / f"{local:%Y}" / f"{local:%m}" / name
+
+
+def _iso(value: Any) -> str:
+    return value.astimezone(SITE_TZ).isoformat()
+
+
+def article_tags(article: StoredArticle) -> list[str]:
+    matched = [kw for kws in article.topics.values() for kw in kws]
+    return make_tags(article.keywords, matched)
+
+
+def front_matter(article: StoredArticle) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "source": article.source,
+        "site_name": article.site_name,
+        "outlet": article.outlet,
+        "author": article.author or article.outlet,
+        "editor": article.editor,
+        "published": _iso(article.published),
+        "updated": _iso(article.updated),
+        "archived": _iso(article.archived),
+        "topics": sorted(article.topics),
+        "tags": article_tags(article),
+        "cover": article.cover,
+        "also_at": list(article.aliases),
+        "content_sha256": article.content_sha256,
+    }
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
+
+
+def render_note(article: StoredArticle) -> str:
+    local_published = article.published.astimezone(SITE_TZ)
+    local_archived = article.archived.astimezone(SITE_TZ)
+    facts = [
+        f"- **URL**: {article.url}",
+        f"- **来源**: {' / '.join(x for x in (article.site_name, article.outlet) if x)}",
+        f"- **发布时间**: {local_published:%Y-%m-%d %H:%M:%S}",
+        f"- **归档时间**: {local_archived:%Y-%m-%d %H:%M:%S}",
+    ]
+    if article.editor:
+        facts.append(f"- **责任编辑**: {article.editor}")
+    facts += [f"- **同时见于**: {alias}" for alias in article.aliases]
+    tags = " ".join(f"#{tag}" for tag in article_tags(article))
+    parts = [
+        "---",
+        dump_yaml(front_matter(article)).rstrip("\n"),
+        "---",
+        "",
+        f"# {article.title}",
+        "",
+        *facts,
+        "",
+        "## 摘要",
+        "",
+        article.summary or article.text[:200],
+        "",
+        "## 原文",
+        "",
+        html_to_markdown_text(article.body_html),
+        "",
+        "---",
+        "",
+        f"标签：{tags}" if tags else "标签：",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+class ArchiveWriter:
+    """Writes each archive format configured in ``[archive] formats``."""
+
+    def __init__(self, archive_dir: Path, formats: tuple[str, ...]):
+        self.archive_dir = archive_dir
+        self.formats = formats
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(config.archive_dir, config.archive.formats)
+
+    def write(self, article: StoredArticle) -> Iterator[Path]:
+        """Write the article's files; yields the paths that actually changed."""
+        if "note" in self.formats:
+            path = note_path(self.archive_dir, article)
+            if write_if_changed(path, render_note(article).encode("utf-8")):
+                yield path

@@ -1,0 +1,40 @@
+"""Site times to timezone-aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+
+SITE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) -> datetime | None:
+    """Parse a site's local time string or an epoch (seconds or milliseconds).
+
+    Naive times are the site's local time (Asia/Shanghai); returns None when unparseable.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        number = float(value)
+        if number > 1e11:  # milliseconds
+            number /= 1000
+        try:
+            return datetime.fromtimestamp(number, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    try:
+        parsed = date_parser.parse(value.strip())
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return as_aware(parsed, tz)
+
+
+def as_aware(value: datetime, tz: ZoneInfo = SITE_TZ) -> datetime:
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

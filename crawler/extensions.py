@@ -1,0 +1,138 @@
+"""Run reporting: a live progress line, and the run record kept in the store."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+
+from crawler.dates import utcnow
+from crawler.runtime import shared_store
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+# Sent by spiders' errbacks: request_failed(failure=..., request=...)
+request_failed = object()
+
+PROGRESS_INTERVAL = 0.5
+MAX_RECORDED_ERRORS = 50
+
+
+@dataclass
+class RunCounts:
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    error_lines: list[str] = field(default_factory=list)
+
+    def line(self, source: str) -> str:
+        return (f"{source}: {self.pages} pages, {self.new} new, {self.updated} updated, "
+                f"{self.duplicates} duplicates, {self.errors} errors")
+
+
+class RunReporter:
+    """Counts what a crawl did, shows it live on a terminal and records the run in the store."""
+
+    def __init__(self, crawler: Crawler, show_progress: bool):
+        self.crawler = crawler
+        self.show_progress = show_progress
+        self.counts = RunCounts()
+        self.run_id: int | None = None
+        self.source = ""
+        self._last_draw = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        show = crawler.settings.getbool("TOPICFEED_PROGRESS") and sys.stderr.isatty()
+        reporter = cls(crawler, show)
+        crawler.signals.connect(reporter.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(reporter.response_received, signal=signals.response_received)
+        crawler.signals.connect(reporter.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(reporter.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(reporter.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(reporter.item_error, signal=signals.item_error)
+        crawler.signals.connect(reporter.request_failed, signal=request_failed)
+        return reporter
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.source = getattr(spider, "source_name", spider.name)
+        self.run_id = shared_store(self.crawler).start_run(self.source, utcnow())
+
+    def response_received(self, response: Response, request: Any, spider: Spider) -> None:
+        self.counts.pages += 1
+        if response.status >= 400 and response.status != 404:
+            self.error(f"HTTP {response.status}: {response.url}")
+        self._draw()
+
+    def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
+        outcome = getattr(item, "save_outcome", "")
+        if outcome == "new":
+            self.counts.new += 1
+        elif outcome == "updated":
+            self.counts.updated += 1
+        self._draw()
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
+        if getattr(item, "save_outcome", "") in ("alias", "unchanged"):
+            self.counts.duplicates += 1
+        self._draw()
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        self.error(f"{failure.type.__name__} parsing {response.url}: {failure.value}")
+
+    def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
+        self.error(f"{failure.type.__name__} processing {getattr(item, 'url', item)}: {failure.value}")
+
+    def request_failed(self, failure: Failure, request: Any) -> None:
+        self.error(f"{failure.type.__name__} fetching {request.url}: {failure.getErrorMessage()}")
+
+    def error(self, line: str) -> None:
+        self.counts.errors += 1
+        if len(self.counts.error_lines) < MAX_RECORDED_ERRORS:
+            self.counts.error_lines.append(line)
+
+    def _draw(self) -> None:
+        if not self.show_progress:
+            return
+        now = time.monotonic()
+        if now - self._last_draw >= PROGRESS_INTERVAL:
+            self._last_draw = now
+            sys.stderr.write("\r\x1b[K" + self.counts.line(self.source))
+            sys.stderr.flush()
+
+    def outcome(self, reason: str) -> str:
+        if reason != "finished":
+            return f"failed ({reason})"
+        if self.counts.errors and self.counts.pages == 0:
+            return "failed (no page could be fetched)"
+        return "ok"
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.show_progress:
+            sys.stderr.write("\r\x1b[K")
+        stats = {
+            "pages": self.counts.pages, "new": self.counts.new, "updated": self.counts.updated,
+            "duplicates": self.counts.duplicates, "errors": self.counts.errors,
+            "skipped_known": self.crawler.stats.get_value("topicfeed/article_skipped_known", 0),
+            "unmatched": self.crawler.stats.get_value("topicfeed/unmatched", 0),
+            "finish_reason": reason,
+        }
+        outcome = self.outcome(reason)
+        self.crawler.stats.set_value("topicfeed/outcome", outcome)
+        if self.run_id is not None:
+            shared_store(self.crawler).finish_run(
+                self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+        logger.info("%s (%s)", self.counts.line(self.source), outcome)

@@ -1,0 +1,127 @@
+"""Article body HTML: lazy images resolved, sanitised, turned into text and Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from urllib.parse import urljoin
+
+import html_to_markdown
+import lxml.html
+import nh3
+
+from crawler.text import clean_paragraphs, xml_safe
+from crawler.urls import absolute, unwrap_proxy
+
+LAZY_ATTRIBUTES = ("data-lazyload", "data-src", "data-original", "data-actualsrc", "data-url")
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
+        "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre",
+        "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "u", "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure",
+     "figcaption", "pre", "table", "ul", "ol", "hr"}
+)
+
+
+def _fragments(html: str) -> list[lxml.html.HtmlElement]:
+    if not html.strip():
+        return []
+    return lxml.html.fragments_fromstring(html)
+
+
+def _serialize(nodes: Sequence[lxml.html.HtmlElement | str]) -> str:
+    parts = []
+    for node in nodes:
+        if isinstance(node, str):
+            parts.append(node)
+        else:
+            parts.append(lxml.html.tostring(node, encoding="unicode"))
+    return "".join(parts)
+
+
+def _images(nodes: Sequence[lxml.html.HtmlElement | str]) -> Iterator[lxml.html.HtmlElement]:
+    for node in nodes:
+        if not isinstance(node, str):
+            yield from node.iter("img")
+
+
+def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> str:
+    """Point every <img> at its real, absolute image URL.
+
+    Lazy-load attributes win over ``src``; a placeholder (``data:`` URL or empty) with no
+    lazy attribute takes the next URL of ``fallback_urls`` (ifeng's imagesInContent, which
+    lists the images in document order); proxy prefixes are unwrapped.
+    """
+    nodes = _fragments(html)
+    fallbacks = iter(fallback_urls)
+    for img in _images(nodes):
+        real = next((img.get(attr) for attr in LAZY_ATTRIBUTES if img.get(attr)), None)
+        src = img.get("src", "")
+        if not real and (not src or src.startswith("data:")):
+            real = next(fallbacks, None)
+        if not real:
+            real = src
+        for attr in LAZY_ATTRIBUTES:
+            img.attrib.pop(attr, None)
+        if real and not real.startswith("data:"):
+            img.set("src", urljoin(base_url, absolute(unwrap_proxy(real))))
+        else:
+            img.attrib.pop("src", None)
+        size = img.attrib.pop("data-size", "")
+        if size and "," in size and not img.get("width"):
+            width, _, height = size.partition(",")
+            if width.strip().isdigit() and height.strip().isdigit():
+                img.set("width", width.strip())
+                img.set("height", height.strip())
+    return _serialize(nodes)
+
+
+def sanitize(html: str) -> str:
+    """Remove everything executable: scripts, styles, event handlers, javascript:/data: URLs."""
+    cleaned = nh3.clean(
+        xml_safe(html),
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    # <img> without a usable src is a leftover placeholder.
+    return cleaned.replace("<img>", "")
+
+
+def image_urls(html: str) -> list[str]:
+    return [img.get("src") for img in _images(_fragments(html)) if img.get("src")]
+
+
+def html_to_text(html: str) -> str:
+    """Paragraph-preserving plain text of an HTML fragment."""
+    nodes = _fragments(html)
+    chunks: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            chunks.append(node)
+            continue
+        for element in node.iter():
+            if element.tag in BLOCK_TAGS:
+                element.tail = "\n" + (element.tail or "")
+                if element.tag != "br":
+                    element.text = "\n" + (element.text or "")
+        chunks.append(node.text_content())
+    return clean_paragraphs("".join(chunks))
+
+
+def html_to_markdown_text(html: str) -> str:
+    return html_to_markdown.convert(html).content.strip()

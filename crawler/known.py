@@ -1,0 +1,60 @@
+"""What the crawl already knows: which article pages to fetch, revisit or skip."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.dates import utcnow
+from crawler.store import FetchState, Store
+from crawler.urls import canonical_url
+
+
+class FetchDecision(enum.Enum):
+    FETCH = "fetch"  # never stored
+    REVISIT = "revisit"  # stored, young, and last fetched long enough ago
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class RevisitPolicy:
+    max_age: timedelta
+    revisit_after: timedelta
+    force: bool = False  # `crawl --revisit`: every young archived article, now
+
+    def decide(self, state: FetchState | None, *, now: datetime, reference_now: datetime) -> FetchDecision:
+        if state is None:
+            return FetchDecision.FETCH
+        young = state.published >= reference_now - self.max_age
+        if young and (self.force or state.fetched <= now - self.revisit_after):
+            return FetchDecision.REVISIT
+        return FetchDecision.SKIP
+
+
+class KnownArticles:
+    """The store seen through one source's revisit policy."""
+
+    def __init__(self, store: Store, policy: RevisitPolicy, reference_now: datetime):
+        self.store = store
+        self.policy = policy
+        self.reference_now = reference_now
+
+    def is_too_old(self, published: datetime | None) -> bool:
+        return published is not None and published < self.reference_now - self.policy.max_age
+
+    def states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        """Fetch states keyed by canonical URL."""
+        return self.store.fetch_states(canonical_url(u) for u in urls)
+
+    def stored(self, urls: Iterable[str]) -> set[str]:
+        """The given URLs (as passed) whose article is already in the store."""
+        urls = list(urls)
+        known = self.states(urls)
+        return {u for u in urls if canonical_url(u) in known}
+
+    def decide(self, url: str) -> tuple[FetchDecision, FetchState | None]:
+        state = self.states([url]).get(canonical_url(url))
+        decision = self.policy.decide(state, now=utcnow(), reference_now=self.reference_now)
+        return decision, state

@@ -1,0 +1,124 @@
+"""Item pipelines: normalise ─► match topics ─► dedupe + store ─► archive."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Self
+
+from scrapy.exceptions import DropItem
+
+from crawler.archive import ArchiveWriter
+from crawler.dates import as_aware, utcnow
+from crawler.htmlclean import html_to_text, image_urls, resolve_images, sanitize
+from crawler.items import Article, Image
+from crawler.runtime import config_from_settings, shared_store
+from crawler.store import SaveOutcome
+from crawler.summary import summarize
+from crawler.text import clean_line, content_hash
+from crawler.topics import TopicMatcher
+from crawler.urls import canonical_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class NormalizePipeline:
+    """Canonical URL, aware times, sanitised body, plain text, summary."""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Article) -> Article:
+        item.canonical_url = canonical_url(item.url)
+        item.title = clean_line(item.title)
+        for name in ("outlet", "author", "editor", "site_name"):
+            setattr(item, name, clean_line(getattr(item, name)))
+        if not item.title:
+            self.stats.inc_value("topicfeed/invalid")
+            raise DropItem(f"no title: {item.url}")
+        if item.published is not None:
+            item.published = as_aware(item.published)
+        item.body_html = sanitize(resolve_images(item.body_html, item.url))
+        item.text = html_to_text(item.body_html)
+        if not item.text:
+            self.stats.inc_value("topicfeed/invalid")
+            raise DropItem(f"no text: {item.url}")
+        known = {image.url for image in item.images}
+        item.images += [Image(url) for url in image_urls(item.body_html) if url not in known]
+        if not item.cover and item.images:
+            item.cover = item.images[0].url
+        item.summary = summarize(item.text)
+        item.keywords = [clean_line(k) for k in item.keywords if clean_line(k)]
+        return item
+
+
+class TopicMatchPipeline:
+    def __init__(self, matcher: TopicMatcher):
+        self.matcher = matcher
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(TopicMatcher(config_from_settings(crawler.settings).topics))
+
+    def process_item(self, item: Article) -> Article:
+        item.topics = self.matcher.match(item.title, item.text)
+        return item
+
+
+class StorePipeline:
+    """Dedupe by canonical URL and content hash, in one transaction per item.
+
+    Articles that match no topic are stored too, so their pages are not fetched again, but
+    they go no further.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Article) -> Article:
+        result = shared_store(self.crawler).save(item, content_hash(item.text), utcnow())
+        item.stored_id = result.article_id
+        item.save_outcome = result.outcome.value
+        self.stats.inc_value(f"topicfeed/{result.outcome.value}")
+        if result.outcome is SaveOutcome.UNCHANGED:
+            raise DropItem(f"unchanged: {item.canonical_url}", log_level="DEBUG")
+        if not item.topics and result.outcome is not SaveOutcome.ALIAS:
+            self.stats.inc_value("topicfeed/unmatched")
+            raise DropItem(f"matches no topic: {item.canonical_url}", log_level="DEBUG")
+        return item
+
+
+class ArchivePipeline:
+    """Write (or rewrite) the archive files of the stored article the item led to."""
+
+    def __init__(self, crawler: Crawler, writer: ArchiveWriter):
+        self.crawler = crawler
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = config_from_settings(crawler.settings)
+        return cls(crawler, ArchiveWriter.from_config(config))
+
+    def process_item(self, item: Article) -> Article:
+        stored = shared_store(self.crawler).get(item.stored_id)
+        if stored is not None and stored.topics:
+            for path in self.writer.write(stored):
+                self.crawler.stats.inc_value("topicfeed/archive_files_written")
+                logger.debug("Archived %s", path)
+        if item.save_outcome == SaveOutcome.ALIAS.value:
+            raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
+                           f"{item.canonical_url}", log_level="DEBUG")
+        return item

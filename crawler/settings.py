@@ -1,0 +1,57 @@
+"""Scrapy settings: polite defaults and topicfeed's components.
+
+``scrapy crawl ifeng`` from the repository root reads this module (scrapy.cfg); the
+``topicfeed`` command starts from it too and layers the config file on top
+(``crawler.runtime.scrapy_settings``).
+"""
+
+BOT_NAME = "topicfeed"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "topicfeed/0.1 (+https://github.com/topicfeed/topicfeed)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+# A crawl is also ended from inside after this long (the scheduler's hard timeout is outside).
+CLOSESPIDER_TIMEOUT = 25 * 60
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.KnownArticleMiddleware": 120,
+    "crawler.middlewares.MirrorMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.TopicMatchPipeline": 200,
+    "crawler.pipelines.StorePipeline": 300,
+    "crawler.pipelines.ArchivePipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.RunReporter": 500,
+}
+
+# topicfeed's own settings (TOPICFEED_ prefix)
+TOPICFEED_CONFIG = None  # a crawler.config.Config, or a path to a config file; None: the default lookup
+TOPICFEED_MIRROR = ""  # mirror base URL (DESIGN §4); the environment variable of the same name also works
+TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_age now
+TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
+TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal

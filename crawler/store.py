@@ -1,0 +1,448 @@
+"""The store: articles, their URLs and aliases, topic matches and crawl runs (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from crawler.items import Article, Image
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says why in one line."""
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive UTC) and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("canonical_url", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("spider", sa.Text, nullable=False),
+    sa.Column("site_name", sa.Text, nullable=False, default=""),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text, nullable=False, default=""),
+    sa.Column("author", sa.Text, nullable=False, default=""),
+    sa.Column("editor", sa.Text, nullable=False, default=""),
+    sa.Column("published", UtcDateTime, nullable=False),
+    sa.Column("updated", UtcDateTime, nullable=False),
+    sa.Column("archived", UtcDateTime, nullable=False),
+    sa.Column("fetched", UtcDateTime, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False, default=""),
+    sa.Column("content_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("images", sa.JSON, nullable=False),
+    sa.Column("cover", sa.Text, nullable=False, default=""),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("etag", sa.Text, nullable=False, default=""),
+    sa.Column("last_modified", sa.Text, nullable=False, default=""),
+    sa.Column("revision", sa.Integer, nullable=False, default=1),
+    sa.Index("ix_articles_published", "published"),
+)
+
+article_urls = sa.Table(
+    "article_urls",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "canonical" | "alias"
+    sa.Column("first_seen", UtcDateTime, nullable=False),
+)
+
+matches = sa.Table(
+    "matches",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("topic", sa.Text, primary_key=True),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Index("ix_matches_topic", "topic"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False, index=True),
+    sa.Column("started", UtcDateTime, nullable=False),
+    sa.Column("finished", UtcDateTime),
+    sa.Column("outcome", sa.String(32), nullable=False, default="running"),
+    sa.Column("stats", sa.JSON, nullable=False),
+    sa.Column("errors", sa.JSON, nullable=False),
+)
+
+
+class SaveOutcome(enum.Enum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ALIAS = "alias"  # same text already stored under another URL
+
+
+@dataclass
+class StoredArticle:
+    id: int
+    canonical_url: str
+    url: str
+    source: str
+    spider: str
+    site_name: str
+    site_id: str
+    title: str
+    outlet: str
+    author: str
+    editor: str
+    published: datetime
+    updated: datetime
+    archived: datetime
+    fetched: datetime
+    body_html: str
+    text: str
+    summary: str
+    content_sha256: str
+    images: list[Image]
+    cover: str
+    categories: list[str]
+    keywords: list[str]
+    etag: str
+    last_modified: str
+    revision: int
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the downloader needs to decide whether to fetch a known article again."""
+
+    published: datetime
+    fetched: datetime
+    etag: str
+    last_modified: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: SaveOutcome
+    article_id: int
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    source: str
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    stats: dict[str, Any]
+    errors: list[str]
+
+
+def _images_json(images: Iterable[Image]) -> list[dict[str, Any]]:
+    return [
+        {"url": i.url, "width": i.width, "height": i.height, "caption": i.caption} for i in images
+    ]
+
+
+def _article_values(article: Article, content_sha256: str) -> dict[str, Any]:
+    return {
+        "url": article.url,
+        "source": article.source,
+        "spider": article.spider,
+        "site_name": article.site_name,
+        "site_id": article.site_id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "author": article.author,
+        "editor": article.editor,
+        "published": article.published,
+        "body_html": article.body_html,
+        "text": article.text,
+        "summary": article.summary,
+        "content_sha256": content_sha256,
+        "images": _images_json(article.images),
+        "cover": article.cover,
+        "categories": list(article.categories),
+        "keywords": list(article.keywords),
+        "etag": article.etag,
+        "last_modified": article.last_modified,
+    }
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        if url.startswith("sqlite:///"):
+            db_path = Path(url.removeprefix("sqlite:///"))
+            try:
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
+        engine = sa.create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        store._migrate(url)
+        return store
+
+    def _migrate(self, url: str) -> None:
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                version = conn.execute(sa.select(schema_version.c.version)).scalar()
+                if version is None:
+                    conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+                elif version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{url}: store schema version {version} is newer than this topicfeed "
+                        f"understands ({SCHEMA_VERSION}); upgrade topicfeed"
+                    )
+        except sa.exc.DatabaseError as exc:
+            raise StoreError(f"{url}: not a usable topicfeed store ({exc.orig}); "
+                             "point [store] url or --data-dir at another location") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- articles -----------------------------------------------------------------------
+
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        """For the given canonical URLs (or aliases) that are stored: their fetch state."""
+        wanted = list(dict.fromkeys(urls))
+        if not wanted:
+            return {}
+        query = (
+            sa.select(article_urls.c.url, articles.c.published, articles.c.fetched,
+                      articles.c.etag, articles.c.last_modified)
+            .join(articles, articles.c.id == article_urls.c.article_id)
+            .where(article_urls.c.url.in_(wanted))
+        )
+        with self.engine.connect() as conn:
+            return {
+                row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
+                for row in conn.execute(query)
+            }
+
+    def save(self, article: Article, content_sha256: str, now: datetime) -> SaveResult:
+        """Insert, update, alias or just touch, in one transaction."""
+        try:
+            with self._tx() as conn:
+                return self._save(conn, article, content_sha256, now)
+        except IntegrityError:
+            # A concurrent writer stored the same URL or text first: re-run against its row.
+            with self._tx() as conn:
+                return self._save(conn, article, content_sha256, now)
+
+    def _save(self, conn: Connection, article: Article, sha: str, now: datetime) -> SaveResult:
+        existing = conn.execute(
+            sa.select(articles.c.id, articles.c.content_sha256)
+            .join(article_urls, article_urls.c.article_id == articles.c.id)
+            .where(article_urls.c.url == article.canonical_url)
+        ).first()
+        if existing is not None:
+            validators = {"fetched": now, "etag": article.etag, "last_modified": article.last_modified}
+            if existing.content_sha256 == sha:
+                conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
+                return SaveResult(SaveOutcome.UNCHANGED, existing.id)
+            same_text = conn.execute(
+                sa.select(articles.c.id).where(articles.c.content_sha256 == sha)
+            ).scalar()
+            if same_text is not None:  # the new text is another stored article's
+                conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
+                return SaveResult(SaveOutcome.UNCHANGED, existing.id)
+            values = _article_values(article, sha)
+            del values["published"]  # the first publication time stays
+            conn.execute(
+                articles.update()
+                .where(articles.c.id == existing.id)
+                .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1)
+            )
+            self._set_matches(conn, existing.id, article.topics)
+            return SaveResult(SaveOutcome.UPDATED, existing.id)
+
+        same_text = conn.execute(sa.select(articles.c.id).where(articles.c.content_sha256 == sha)).scalar()
+        if same_text is not None:
+            conn.execute(article_urls.insert().values(
+                url=article.canonical_url, article_id=same_text, source=article.source,
+                kind="alias", first_seen=now))
+            return SaveResult(SaveOutcome.ALIAS, same_text)
+
+        published = article.published or now
+        article_id = conn.execute(
+            articles.insert().values(
+                canonical_url=article.canonical_url, **{**_article_values(article, sha), "published": published},
+                updated=published, archived=now, fetched=now, revision=1,
+            )
+        ).inserted_primary_key[0]
+        conn.execute(article_urls.insert().values(
+            url=article.canonical_url, article_id=article_id, source=article.source,
+            kind="canonical", first_seen=now))
+        self._set_matches(conn, article_id, article.topics)
+        return SaveResult(SaveOutcome.NEW, article_id)
+
+    @staticmethod
+    def _set_matches(conn: Connection, article_id: int, topics: Mapping[str, list[str]]) -> None:
+        conn.execute(matches.delete().where(matches.c.article_id == article_id))
+        if topics:
+            conn.execute(matches.insert(), [
+                {"article_id": article_id, "topic": slug, "keywords": list(kws)}
+                for slug, kws in sorted(topics.items())
+            ])
+
+    def touch(self, canonical_url: str, now: datetime) -> None:
+        """Record a fetch that found nothing new (e.g. 304 Not Modified)."""
+        ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == canonical_url)
+        with self._tx() as conn:
+            conn.execute(articles.update().where(articles.c.id.in_(ids)).values(fetched=now))
+
+    def get(self, article_id: int) -> StoredArticle | None:
+        found = self._load(articles.c.id == article_id)
+        return found[0] if found else None
+
+    def get_by_url(self, url: str) -> StoredArticle | None:
+        ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)
+        found = self._load(articles.c.id.in_(ids))
+        return found[0] if found else None
+
+    def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
+        """A topic's articles, newest first (by publication time, then id)."""
+        ids = sa.select(matches.c.article_id).where(matches.c.topic == topic)
+        return self._load(articles.c.id.in_(ids), limit=limit)
+
+    def all_articles(self) -> list[StoredArticle]:
+        return self._load(sa.true())
+
+    def _load(self, condition: sa.ColumnElement[bool], limit: int | None = None) -> list[StoredArticle]:
+        query = (
+            sa.select(articles)
+            .where(condition)
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            if not rows:
+                return []
+            ids = [row["id"] for row in rows]
+            topics: dict[int, dict[str, list[str]]] = {}
+            for m in conn.execute(sa.select(matches).where(matches.c.article_id.in_(ids))):
+                topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
+            aliases: dict[int, list[str]] = {}
+            for u in conn.execute(
+                sa.select(article_urls.c.article_id, article_urls.c.url)
+                .where(article_urls.c.article_id.in_(ids), article_urls.c.kind == "alias")
+                .order_by(article_urls.c.first_seen, article_urls.c.url)
+            ):
+                aliases.setdefault(u.article_id, []).append(u.url)
+        return [
+            StoredArticle(
+                **{**row, "images": [Image(**i) for i in row["images"]]},
+                topics=topics.get(row["id"], {}),
+                aliases=aliases.get(row["id"], []),
+            )
+            for row in rows
+        ]
+
+    def topic_counts(self) -> dict[str, tuple[int, datetime | None]]:
+        query = (
+            sa.select(matches.c.topic, sa.func.count(), sa.func.max(articles.c.published))
+            .join(articles, articles.c.id == matches.c.article_id)
+            .group_by(matches.c.topic)
+        )
+        with self.engine.connect() as conn:
+            return {
+                row[0]: (row[1], UtcDateTime().process_result_value(row[2], self.engine.dialect)
+                         if isinstance(row[2], datetime) else _parse_db_time(row[2]))
+                for row in conn.execute(query)
+            }
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def start_run(self, source: str, started: datetime) -> int:
+        with self._tx() as conn:
+            return conn.execute(
+                runs.insert().values(source=source, started=started, outcome="running", stats={}, errors=[])
+            ).inserted_primary_key[0]
+
+    def finish_run(self, run_id: int, finished: datetime, outcome: str,
+                   stats: Mapping[str, Any], errors: list[str]) -> None:
+        with self._tx() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(
+                finished=finished, outcome=outcome, stats=json.loads(json.dumps(stats, default=str)),
+                errors=errors))
+
+    def last_runs(self) -> dict[str, RunRecord]:
+        latest = sa.select(sa.func.max(runs.c.id)).group_by(runs.c.source)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(runs).where(runs.c.id.in_(latest)).order_by(runs.c.source))
+            return {row.source: RunRecord(**row._mapping) for row in rows}
+
+    def integrity_ok(self) -> bool:
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def _parse_db_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,50 @@
+"""Extractive summary: the most representative whole sentences, in their original order."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+MAX_SUMMARY_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
+_NOT_CJK_OR_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
+_BOILERPLATE = re.compile(r"^(原标题|责任编辑|编辑|来源|（注：|\(注：|注：|图片来源|本文来源)")
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences = (part.strip() for part in _SENTENCE_END.split(text))
+    return [s for s in sentences if len(s) >= 4 and not _BOILERPLATE.match(s)]
+
+
+def _bigrams(sentence: str) -> list[str]:
+    chars = _NOT_CJK_OR_WORD.sub("", sentence)
+    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+
+
+def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
+    """Pick sentences by character-bigram salience, lead sentences favoured; deterministic."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return ""
+    frequencies = Counter(gram for sentence in sentences for gram in set(_bigrams(sentence)))
+
+    def score(index: int) -> float:
+        grams = set(_bigrams(sentences[index]))
+        if not grams:
+            return 0.0
+        salience = sum(frequencies[g] for g in grams) / (len(grams) ** 0.5)
+        return salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05))
+
+    ranked = sorted(range(len(sentences)), key=lambda i: (-score(i), i))
+    chosen: list[int] = []
+    length = 0
+    for index in ranked:
+        size = len(sentences[index])
+        if length + size <= max_chars:
+            chosen.append(index)
+            length += size
+    if not chosen:  # even the best sentence is too long: cut it at a clause boundary
+        first = sentences[ranked[0]]
+        cut = max(first.rfind(mark, 0, max_chars - 1) for mark in "，,、")
+        return first[: cut if cut > 20 else max_chars - 1] + "…"
+    return "".join(sentences[i] for i in sorted(chosen))
