@@ -1,0 +1,1 @@
+"""One Scrapy spider per source site; shared parsing helpers in ``spiders.parsing``."""

@@ -1,0 +1,101 @@
+"""What every source spider shares: its config source, paging limits and known articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Self
+
+import scrapy
+from scrapy import Request
+
+from crawler.config import Config, ConfigError, Source, Topic
+from crawler.extensions import request_failed
+from crawler.known import KnownArticles, RevisitPolicy
+from crawler.middlewares import ARTICLE_META
+from crawler.runtime import config_from_settings, reference_now, shared_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+
+def as_list(value: Any) -> list[str]:
+    """Spider arguments come as TOML lists or, from ``scrapy crawl -a``, comma-separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part) for part in value]
+
+
+def as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+class SourceSpider(scrapy.Spider):
+    """Base for topicfeed spiders; subclasses parse, this class knows the source's config."""
+
+    source_config: Source
+    topics: tuple[Topic, ...]
+    known: KnownArticles
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        config = config_from_settings(crawler.settings)
+        source = cls._source_for(config, kwargs.pop("source", None))
+        spider = super().from_crawler(crawler, *args, **{**source.args, **kwargs})
+        spider.source_config = source
+        spider.topics = config.topics
+        policy = RevisitPolicy(
+            max_age=timedelta(days=float(kwargs.get("max_age_days", source.max_age_days))),
+            revisit_after=timedelta(hours=float(kwargs.get("revisit_hours", source.revisit_hours))),
+            force=crawler.settings.getbool("TOPICFEED_REVISIT"),
+        )
+        spider.known = KnownArticles(shared_store(crawler), policy, reference_now(crawler.settings))
+        return spider
+
+    @classmethod
+    def _source_for(cls, config: Config, name: str | None) -> Source:
+        if name:
+            return config.source(name)
+        configured = config.sources_for_spider(cls.name)
+        if configured:
+            return configured[0]
+        if config.path is None:
+            return Source(name=cls.name, spider=cls.name, schedule="0 * * * *")
+        raise ConfigError(config.path, "sources", f"no source uses spider {cls.name!r}",
+                          f"add a [[sources]] table with spider = {cls.name!r}")
+
+    @property
+    def source_name(self) -> str:
+        return self.source_config.name
+
+    @property
+    def topic_keywords(self) -> list[str]:
+        return list(dict.fromkeys(kw for topic in self.topics for kw in topic.keywords))
+
+    def page_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        """A list, search or API page: always fetched."""
+        return Request(url, callback=callback, cb_kwargs=cb_kwargs, errback=self.request_failed)
+
+    def article_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        """An article page: skipped by KnownArticleMiddleware when already archived."""
+        return Request(url, callback=callback, cb_kwargs=cb_kwargs, errback=self.request_failed,
+                       meta={ARTICLE_META: True})
+
+    def request_failed(self, failure: Failure) -> None:
+        if failure.check(scrapy.exceptions.IgnoreRequest):
+            return
+        request = getattr(failure, "request", None) or failure.value.__dict__.get("request")
+        self.crawler.signals.send_catch_log(signal=request_failed, failure=failure, request=request)
+
+    def page_exhausted(self, entries: Iterable[tuple[str, datetime | None]]) -> bool:
+        """True when a list page holds only articles too old or already archived: stop paging."""
+        entries = list(entries)
+        if not entries:
+            return True
+        fresh = [url for url, published in entries if not self.known.is_too_old(published)]
+        return not fresh or len(self.known.stored(fresh)) == len(fresh)

@@ -1,0 +1,235 @@
+"""ifeng regional sub-sites (hb.ifeng.com …): home, shanklist columns, getColumnInfo, search."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import quote
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.dates import parse_site_time
+from crawler.htmlclean import resolve_images
+from crawler.items import Article, Image
+from crawler.urls import absolute, host_of
+from spiders.base import SourceSpider, as_bool, as_list
+from spiders.parsing import PageParseError, embedded_json, jsonp_payload, strip_tags
+
+# Regional sub-site code (the host's first label) → region, for site_name 凤凰网<region>.
+REGIONS = {
+    "hb": "湖北", "hn": "河南", "hunan": "湖南", "js": "江苏", "sd": "山东", "qd": "青岛",
+    "ln": "辽宁", "sn": "陕西", "jx": "江西", "gd": "广东", "hainan": "海南", "ah": "安徽",
+    "hebei": "河北", "zj": "浙江", "cq": "重庆", "hlj": "黑龙江", "sc": "四川", "jl": "吉林",
+    "fj": "福建", "xm": "厦门", "nb": "宁波", "sx": "山西", "xibei": "西北", "huanan": "华南",
+    "gz": "贵州",
+}
+
+ARTICLE_LINK = re.compile(r"(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com)/c/(?P<id>[A-Za-z0-9_-]+)")
+COLUMN_LINK = re.compile(r"""href=["'](?:(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com))?/shanklist/(?P<column>[A-Za-z0-9_-]+)/?["']""")
+COLUMN_INFO_URL = (
+    "https://shankapi.ifeng.com/shanklist/_/getColumnInfo/_/dynamicFragment/"
+    "{last_id}/{last_ms}/{size}/{column}/getColumnInfoCallback?callback=getColumnInfoCallback"
+)
+SEARCH_URL = (
+    "https://d.shankapi.ifeng.com/api/getSoFengData/all/{keyword}/{page}/"
+    "getSoFengDataCallback?callback=getSoFengDataCallback"
+)
+ALL_DATA = "var allData ="
+
+
+def site_name(host: str) -> str:
+    region = REGIONS.get(host.split(".", 1)[0])
+    return f"凤凰网{region}" if region else "凤凰网"
+
+
+def article_id(url: str) -> str | None:
+    match = ARTICLE_LINK.match(absolute(url))
+    if not match or match.group("id") == "special":
+        return None
+    return match.group("id")
+
+
+def video_html(video: dict[str, Any]) -> str:
+    """A video as its poster linked to the stream (feed readers cannot play the site's player)."""
+    play = html.escape(absolute(str(video.get("playUrl") or "")), quote=True)
+    poster = html.escape(absolute(str(video.get("bigPosterUrl") or "")), quote=True)
+    title = html.escape(str(video.get("title") or "视频"))
+    image = f'<img src="{poster}" alt="视频：{title}">' if poster else ""
+    return f'<figure><a href="{play}">{image}</a><figcaption><a href="{play}">▶ 视频：{title}</a></figcaption></figure>'
+
+
+def body_from_content_list(content_list: list[dict[str, Any]]) -> str:
+    parts = []
+    for block in content_list:
+        data = block.get("data")
+        kind = block.get("type")
+        if isinstance(data, dict) and data.get("attachmentType") == "video":
+            kind = "video"
+        if kind == "text" and isinstance(data, str):
+            parts.append(data)
+        elif kind == "video" and isinstance(data, dict):
+            parts.append(video_html(data))
+        elif kind == "img":
+            src = html.escape(absolute(str(block.get("url") or "")), quote=True)
+            alt = html.escape(str(block.get("caption") or block.get("alt") or ""))
+            parts.append(f'<p><img src="{src}" alt="{alt}"></p>')
+    return "\n".join(parts)
+
+
+class IfengSpider(SourceSpider):
+    name = "ifeng"
+    allowed_domains = ["ifeng.com"]
+
+    def __init__(self, regions: Any = ("hb",), search: Any = True, max_column_pages: Any = 10,
+                 max_search_pages: Any = 3, page_size: Any = 20, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.hosts = tuple(f"{code.lower()}.ifeng.com" for code in as_list(regions))
+        self.search = as_bool(search)
+        self.max_column_pages = int(max_column_pages)
+        self.max_search_pages = int(max_search_pages)
+        self.page_size = int(page_size)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for host in self.hosts:
+            yield self.page_request(f"https://{host}/", self.parse_home, host=host)
+        if self.search:
+            for keyword in self.topic_keywords:
+                yield self.search_request(keyword, 1)
+
+    # --- discovery ----------------------------------------------------------------------
+
+    def parse_home(self, response: Response, host: str) -> Iterator[Request]:
+        seen: set[str] = set()
+        for match in ARTICLE_LINK.finditer(response.text):
+            if match.group("host") == host and match.group("id") != "special":
+                url = f"https://{host}/c/{match.group('id')}"
+                if url not in seen:
+                    seen.add(url)
+                    yield self.article_request(url, self.parse_article)
+        columns = dict.fromkeys(
+            m.group("column") for m in COLUMN_LINK.finditer(response.text)
+            if m.group("host") in (None, host)
+        )
+        for column in columns:
+            yield self.page_request(f"https://{host}/shanklist/{column}/", self.parse_column,
+                                    host=host, column=column)
+
+    def parse_column(self, response: Response, host: str, column: str) -> Iterator[Request]:
+        try:
+            stream = embedded_json(response.text, ALL_DATA).get("newsstream") or []
+        except (PageParseError, AttributeError) as exc:
+            self.logger.warning("Column page %s has no usable allData.newsstream: %s", response.url, exc)
+            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            return
+        yield from self.follow_stream(stream, host, column, page=0)
+
+    def parse_column_info(self, response: Response, host: str, column: str, page: int) -> Iterator[Request]:
+        try:
+            data = jsonp_payload(response.text)["data"]
+            stream, is_end = data.get("newsstream") or [], bool(data.get("isEnd"))
+        except (PageParseError, KeyError, TypeError, AttributeError) as exc:
+            self.logger.warning("getColumnInfo page %s unusable: %s", response.url, exc)
+            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            return
+        yield from self.follow_stream(stream, host, column, page=page, is_end=is_end)
+
+    def follow_stream(self, stream: list[dict[str, Any]], host: str, column: str, *, page: int,
+                      is_end: bool = False) -> Iterator[Request]:
+        entries = []
+        for entry in stream:
+            url = absolute(str(entry.get("url") or ""))
+            if host_of(url) == host and article_id(url):
+                published = parse_site_time(entry.get("newsTime"))
+                entries.append((url, published))
+                if not self.known.is_too_old(published):
+                    yield self.article_request(url, self.parse_article)
+        if is_end or not stream or page >= self.max_column_pages or self.page_exhausted(entries):
+            return
+        last = stream[-1]
+        last_time = parse_site_time(last.get("newsTime"))
+        if not last.get("id") or last_time is None:
+            return
+        url = COLUMN_INFO_URL.format(last_id=last["id"], last_ms=int(last_time.timestamp() * 1000),
+                                     size=self.page_size, column=column)
+        yield self.page_request(url, self.parse_column_info, host=host, column=column, page=page + 1)
+
+    def search_request(self, keyword: str, page: int) -> Request:
+        url = SEARCH_URL.format(keyword=quote(keyword, safe=""), page=page)
+        return self.page_request(url, self.parse_search, keyword=keyword, page=page)
+
+    def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Request]:
+        try:
+            data = jsonp_payload(response.text)["data"]
+            hits, total_pages = data.get("items") or [], int(data.get("totalPage") or 1)
+        except (PageParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.logger.warning("Search page %s unusable: %s", response.url, exc)
+            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            return
+        entries = []
+        for hit in hits:
+            url = absolute(str(hit.get("url") or ""))
+            if host_of(url) not in self.hosts or not article_id(url):
+                continue
+            published = parse_site_time(hit.get("newsTime"))
+            entries.append((url, published))
+            if not self.known.is_too_old(published):
+                self.logger.debug("Search %s: %s", keyword, strip_tags(str(hit.get("title", ""))))
+                yield self.article_request(url, self.parse_article)
+        if page < min(total_pages, self.max_search_pages) and not self.page_exhausted(entries):
+            yield self.search_request(keyword, page + 1)
+
+    # --- articles -----------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Article]:
+        try:
+            all_data = embedded_json(response.text, ALL_DATA)
+            doc = all_data["docData"]
+            title = str(doc["title"])
+            content_list = doc["contentData"]["contentList"]
+        except (PageParseError, KeyError, TypeError) as exc:
+            self.logger.warning("Article page %s not parsed: %s", response.url, exc)
+            self.crawler.stats.inc_value("topicfeed/article_parse_failed")
+            return
+        self.crawler.stats.inc_value("topicfeed/article_parsed")
+        published = parse_site_time(doc.get("newsTime"))
+        if self.known.is_too_old(published):
+            self.crawler.stats.inc_value("topicfeed/too_old")
+            return
+        host = host_of(response.url)
+        images = [
+            Image(url=absolute(str(i["url"])), width=_int(i.get("width")), height=_int(i.get("height")))
+            for i in doc.get("imagesInContent") or [] if isinstance(i, dict) and i.get("url")
+        ]
+        body = resolve_images(body_from_content_list(content_list), response.url, [i.url for i in images])
+        keywords = str(all_data.get("keywords") or doc.get("keywords") or "")
+        account = doc.get("fhhAccountDetail") or doc.get("subscribe") or {}
+        yield Article(
+            url=response.url,
+            source=self.source_name,
+            spider=self.name,
+            site_name=site_name(host),
+            site_id=article_id(response.url) or str(doc.get("commentUrl") or ""),
+            title=title,
+            body_html=body,
+            published=published,
+            outlet=str(doc.get("source") or ""),
+            author=str(account.get("catename") or "") if isinstance(account, dict) else "",
+            editor=str(doc.get("editorName") or ""),
+            images=images,
+            cover=images[0].url if images else "",
+            categories=[str(c.get("title")) for c in doc.get("breadCrumbdata") or []
+                        if isinstance(c, dict) and c.get("title")],
+            keywords=[k for k in re.split(r"[,，\s]+", keywords) if k],
+            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
+            last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+        )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

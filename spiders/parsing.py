@@ -1,0 +1,49 @@
+"""Parsing helpers shared by spiders: embedded JSON and JSONP bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_DECODER = json.JSONDecoder()
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class PageParseError(ValueError):
+    """A page lacks the structure its spider needs (the site changed, or the page is cut)."""
+
+
+def embedded_json(text: str, marker: str) -> Any:
+    """Decode the JSON value that follows ``marker`` (e.g. ``var allData =``) in a page.
+
+    Uses the JSON decoder itself to find the end, so ``};`` inside strings is harmless
+    (a non-greedy regex would stop there).
+    """
+    start = text.find(marker)
+    if start < 0:
+        raise PageParseError(f"{marker!r} not found")
+    position = start + len(marker)
+    while position < len(text) and text[position].isspace():
+        position += 1
+    try:
+        value, _ = _DECODER.raw_decode(text, position)
+    except json.JSONDecodeError as exc:
+        raise PageParseError(f"JSON after {marker!r} is broken: {exc.msg} at char {exc.pos}") from exc
+    return value
+
+
+def jsonp_payload(text: str) -> Any:
+    """The JSON argument of a JSONP callback: ``callback({...})``."""
+    start = text.find("(")
+    if start < 0:
+        raise PageParseError("not a JSONP body (no callback parenthesis)")
+    try:
+        value, _ = _DECODER.raw_decode(text, start + 1)
+    except json.JSONDecodeError as exc:
+        raise PageParseError(f"JSONP payload is broken: {exc.msg} at char {exc.pos}") from exc
+    return value
+
+
+def strip_tags(value: str) -> str:
+    return _TAGS.sub("", value)
