@@ -6,6 +6,8 @@ import re
 from collections import Counter
 
 MAX_SUMMARY_CHARS = 200
+MIN_RELATIVE_SCORE = 0.35  # sentences far less salient than the best one are not worth the space
+REDUNDANT_OVERLAP = 0.6  # share of bigrams already in the summary that makes a sentence a repeat
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
 _NOT_CJK_OR_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
 _BOILERPLATE = re.compile(r"^(原标题|责任编辑|编辑|来源|（注：|\(注：|注：|图片来源|本文来源)")
@@ -36,12 +38,17 @@ def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
         return salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05))
 
     ranked = sorted(range(len(sentences)), key=lambda i: (-score(i), i))
+    floor = score(ranked[0]) * MIN_RELATIVE_SCORE
     chosen: list[int] = []
+    chosen_grams: set[str] = set()
     length = 0
     for index in ranked:
         size = len(sentences[index])
-        if length + size <= max_chars:
+        grams = set(_bigrams(sentences[index]))
+        redundant = grams and len(grams & chosen_grams) > REDUNDANT_OVERLAP * len(grams)
+        if score(index) >= floor and not redundant and length + size <= max_chars:
             chosen.append(index)
+            chosen_grams |= grams
             length += size
     if not chosen:  # even the best sentence is too long: cut it at a clause boundary
         first = sentences[ranked[0]]

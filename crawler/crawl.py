@@ -1,0 +1,102 @@
+"""One crawl run: lock the sources, run their spiders in one Scrapy process, rebuild the feeds."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.config import Config, Source
+from crawler.fsutil import remove_stale_temp_files
+from crawler.locks import SourceBusy, SourceLock
+from crawler.runtime import MIRROR_ENV, scrapy_settings
+from crawler.store import Store
+from feeds.build import build_feeds
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    outcome: str  # "ok", "failed (...)", "busy (pid N)"
+    stats: Mapping[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    @property
+    def busy(self) -> bool:
+        return self.outcome.startswith("busy")
+
+    def line(self) -> str:
+        if self.busy:
+            return f"{self.source}: skipped, {self.outcome}"
+        get = self.stats.get
+        return (f"{self.source}: {self.outcome}; {get('topicfeed/pages', 0)} pages, "
+                f"{get('topicfeed/new', 0)} new, {get('topicfeed/updated', 0)} updated, "
+                f"{get('topicfeed/unchanged', 0) + get('topicfeed/alias', 0)} duplicates, "
+                f"{get('topicfeed/errors', 0)} errors")
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    results: tuple[SourceResult, ...]
+    feeds_written: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        if any(not r.ok and not r.busy for r in self.results):
+            return 1
+        if any(r.busy for r in self.results):
+            return 75
+        return 0
+
+
+def run_crawl(
+    config: Config,
+    sources: Sequence[Source],
+    *,
+    mirror: str = "",
+    revisit: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+) -> CrawlReport:
+    """Crawl ``sources`` once (in this process: call it once per process), then rebuild feeds."""
+    if mirror:
+        os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
+    for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
+        remove_stale_temp_files(folder)
+    settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
+    results: list[SourceResult] = []
+    with contextlib.ExitStack() as held:
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for source in sources:
+            lock = SourceLock(config.state_dir, source.name)
+            try:
+                lock.acquire()
+            except SourceBusy as busy:
+                results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
+                continue
+            held.callback(lock.release)
+            crawler = process.create_crawler(process.spider_loader.load(source.spider))
+            process.crawl(crawler, source=source.name)
+            crawlers.append((source, crawler))
+        if crawlers:
+            process.start()
+        for source, crawler in crawlers:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
+            results.append(SourceResult(source.name, outcome, stats))
+    store = Store.open(config.store_url)
+    try:
+        written = build_feeds(config, store)
+    finally:
+        store.close()
+    return CrawlReport(tuple(results), tuple(str(p) for p in written))

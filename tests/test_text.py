@@ -1,0 +1,71 @@
+from crawler.htmlclean import html_to_text, resolve_images, sanitize
+from crawler.summary import split_sentences, summarize
+from crawler.text import content_hash, fold, xml_safe
+from crawler.topics import TopicMatcher
+from crawler.config import Topic
+
+
+def test_content_hash_ignores_whitespace_and_width():
+    assert content_hash("服务外包 发展\n迅速。ＡＢＣ") == content_hash("服务外包发展迅速。ABC")
+    assert content_hash("服务外包发展迅速。") != content_hash("服务外包发展缓慢。")
+
+
+def test_fold_is_nfkc_and_casefold():
+    assert fold("ＡＩ服务") == "ai服务"
+
+
+def test_xml_safe_removes_control_characters():
+    assert xml_safe("a\x00b\x0bc\x1fd\ufffe") == "abcd"
+
+
+def test_lazy_images_and_placeholders_resolved():
+    html = ('<p><img data-lazyload="https://x0.ifengimg.com/a.jpg" src="data:image/png;base64,iVBO"></p>'
+            '<p><img src="data:image/png;base64,AAAA"></p>')
+    resolved = resolve_images(html, "https://hb.ifeng.com/c/x", ["https://x0.ifengimg.com/b.jpg"])
+    assert 'src="https://x0.ifengimg.com/a.jpg"' in resolved
+    assert 'src="https://x0.ifengimg.com/b.jpg"' in resolved
+    assert "base64" not in resolved
+
+
+def test_data_size_becomes_width_and_height():
+    resolved = resolve_images('<img data-src="http://static.1sapp.com/a.jpg" data-size="1024,999">', "http://x/")
+    assert 'width="1024"' in resolved and 'height="999"' in resolved and "data-size" not in resolved
+
+
+def test_sanitize_removes_everything_executable():
+    dirty = ('<p onclick="x()">正文<script>alert(1)</script></p><img src=x onerror=alert(1)>'
+             '<a href="javascript:alert(1)">点击</a><iframe src="https://evil"></iframe>'
+             '<p style="background:url(javascript:alert(1))">样式</p><svg onload=alert(1)></svg>')
+    clean = sanitize(dirty)
+    for bad in ("script", "onerror", "onclick", "javascript:", "iframe", "style=", "svg", "alert"):
+        assert bad not in clean
+    assert "正文" in clean and "点击" in clean and "样式" in clean
+
+
+def test_html_to_text_keeps_paragraphs():
+    assert html_to_text("<p>第一段。</p><p>第二段。</p>") == "第一段。\n第二段。"
+
+
+def test_summary_whole_sentences_within_limit_and_deterministic():
+    text = ("7月23日至25日，第十四届中国国际服务外包交易博览会在湖北武汉举行。"
+            "与会专家表示，服务外包产业正加速向数字化、智能化转型。" * 3
+            + "数据显示，2024年中国企业承接服务外包执行额22197亿元。天气晴朗。")
+    summary = summarize(text)
+    assert 0 < len(summary) <= 200
+    assert summary == summarize(text)
+    sentences = split_sentences(text)
+    picked = [part + "。" for part in summary.split("。") if part]
+    assert picked and all(sentence in sentences for sentence in picked)
+    assert "天气晴朗。" not in picked  # the least representative sentence is left out
+
+
+def test_topic_matching_keywords_require_exclude():
+    matcher = TopicMatcher([
+        Topic("so", "服务外包", ("服务外包", "服博会")),
+        Topic("expo", "博览会", ("博览会",), require=("武汉",), exclude=("广告",)),
+    ])
+    assert matcher.match("第十四届服博会开幕", "武汉博览会") == {"so": ["服博会"], "expo": ["博览会"]}
+    assert matcher.match("博览会", "北京") == {}
+    assert matcher.match("武汉博览会", "广告") == {}
+    assert matcher.match("ＡＢＣ", "") == {}
+    assert TopicMatcher([Topic("ai", "AI", ("ai",))]).match("全新ＡＩ产品", "") == {"ai": ["ai"]}
