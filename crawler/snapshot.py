@@ -14,9 +14,12 @@ from it on 127.0.0.1; ``python -m crawler.snapshot DIR`` serves a folder by hand
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
+import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +31,8 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+logger = logging.getLogger(__name__)
 
 INDEX_NAME = "index.json"
 
@@ -49,9 +54,10 @@ _EXTENSIONS = {
     "image/webp": ".webp",
     "video/mp4": ".mp4",
 }
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_UNSAFE = re.compile(r"[^\w.-]")  # \w: CJK names stay readable
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 _MAX_SEGMENT = 120
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 # The server computes these itself; replaying recorded ones would lie about the body.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -159,7 +165,9 @@ class SnapshotWriter:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class SnapshotEntry:
+    """One recorded response, as the server matches requests against it."""
+
     url: str
     host: str
     path: str  # percent-decoded
@@ -177,14 +185,14 @@ def _split_target(host: str, path: str) -> tuple[str, str]:
     return host.lower(), unquote(path or "/")
 
 
-def load_index(root: Path) -> list[_Entry]:
+def load_index(root: Path) -> list[SnapshotEntry]:
     data = json.loads((root / INDEX_NAME).read_text("utf-8"))
     entries = []
     for item in data["responses"]:
         parts = urlsplit(item["url"])
         host, path = _split_target(parts.netloc, parts.path)
         entries.append(
-            _Entry(
+            SnapshotEntry(
                 url=item["url"],
                 host=host,
                 path=path,
@@ -197,7 +205,9 @@ def load_index(root: Path) -> list[_Entry]:
     return entries
 
 
-def find_entry(entries: Sequence[_Entry], host: str, path: str, query: str) -> _Entry | None:
+def find_entry(
+    entries: Sequence[SnapshotEntry], host: str, path: str, query: str
+) -> SnapshotEntry | None:
     """The most specific entry whose query parameters all appear in the request's.
 
     Extra request parameters (cache busters, per-request tokens) do not prevent a match.
@@ -223,6 +233,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections must not pin threads for ever
+
+    def parse_request(self) -> bool:
+        # Raw UTF-8 paths (中文) would be split on b"\x85" by str.split() in http.server:
+        # percent-encode non-ASCII bytes first, matching decodes them again.
+        self.raw_requestline = _NON_ASCII.sub(lambda m: b"%%%02X" % m[0][0], self.raw_requestline)
+        return super().parse_request()
 
     def do_GET(self) -> None:
         self._answer(with_body=True)
@@ -251,7 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_entry(entry, with_body)
 
-    def _send_entry(self, entry: _Entry, with_body: bool) -> None:
+    def _send_entry(self, entry: SnapshotEntry, with_body: bool) -> None:
         owner = self.server.owner
         if _etag_matches(self.headers.get("If-None-Match", ""), entry.etag):
             self.send_response(HTTPStatus.NOT_MODIFIED)
@@ -287,13 +303,20 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # clients that time out or cancel hang up mid-answer: normal here, not worth a traceback
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        logger.exception("snapshot server failed to answer %s", client_address)
+
 
 class SnapshotServer:
     """Serve a snapshot folder on 127.0.0.1 in the mirror convention.
 
     ``url`` is the mirror base (``http://127.0.0.1:<port>``, no trailing slash).
     ``requests`` lists every request received, in order, as the original URL it maps to
-    *without* the scheme (``hb.ifeng.com/c/8lE1OVQRmEX?_=1``, path and query as sent) —
+    *without* the scheme (``hb.ifeng.com/c/8lE1OVQRmEX?_=1``, path and query as sent,
+    raw non-ASCII bytes percent-encoded) —
     the mirror convention drops the scheme, so the server cannot know it.
     ``transform(url, body)`` rewrites bodies on the way out (``url`` is the recorded URL);
     ``delay`` seconds are slept before each answer (for timeout tests).
@@ -328,7 +351,7 @@ class SnapshotServer:
         with self._lock:
             self._entries = entries
 
-    def entries(self) -> list[_Entry]:
+    def entries(self) -> list[SnapshotEntry]:
         with self._lock:
             return self._entries
 
@@ -339,8 +362,12 @@ class SnapshotServer:
     def start(self) -> Self:
         if self._httpd is None:
             self._httpd = _Server(("127.0.0.1", self.port), self)
+            # a short poll keeps stop() fast; tests start many servers
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="snapshot-server", daemon=True
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="snapshot-server",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -379,10 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{args.snapshot_dir / INDEX_NAME} not found: not a snapshot folder")
     with SnapshotServer(args.snapshot_dir, port=args.port) as server:
         print(server.url, flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 
