@@ -38,11 +38,11 @@ class SourceResult:
     def line(self) -> str:
         if self.busy:
             return f"{self.source}: skipped, {self.outcome}"
-        get = self.stats.get
-        return (f"{self.source}: {self.outcome}; {get('topicfeed/pages', 0)} pages, "
-                f"{get('topicfeed/new', 0)} new, {get('topicfeed/updated', 0)} updated, "
-                f"{get('topicfeed/unchanged', 0) + get('topicfeed/alias', 0)} duplicates, "
-                f"{get('topicfeed/errors', 0)} errors")
+        run = {k.removeprefix("topicfeed/run/"): v for k, v in self.stats.items()
+               if k.startswith("topicfeed/run/")}
+        return (f"{self.source}: {self.outcome}; {run.get('pages', 0)} pages, {run.get('new', 0)} new, "
+                f"{run.get('updated', 0)} updated, {run.get('duplicates', 0)} duplicates, "
+                f"{run.get('errors', 0)} errors")
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,8 @@ class RunReporter:
         }
         outcome = self.outcome(reason)
         self.crawler.stats.set_value("topicfeed/outcome", outcome)
-        self.crawler.stats.set_value("topicfeed/pages", self.counts.pages)
-        self.crawler.stats.set_value("topicfeed/errors", self.counts.errors)
+        for name, value in stats.items():
+            self.crawler.stats.set_value(f"topicfeed/run/{name}", value)
         if self.run_id is not None:
             shared_store(self.crawler).finish_run(
                 self.run_id, utcnow(), outcome, stats, self.counts.error_lines)

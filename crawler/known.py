@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crawler.dates import utcnow
-from crawler.store import FetchState, Store
+from crawler.store import FetchState, PageFailure, Store
 from crawler.urls import canonical_url
+
+
+MAX_FAILED_ATTEMPTS = 3  # a page that never parses is not retried forever
 
 
 class FetchDecision(enum.Enum):
@@ -24,9 +27,15 @@ class RevisitPolicy:
     revisit_after: timedelta
     force: bool = False  # `crawl --revisit`: every young archived article, now
 
-    def decide(self, state: FetchState | None, *, now: datetime, reference_now: datetime) -> FetchDecision:
+    def decide(self, state: FetchState | None, *, now: datetime, reference_now: datetime,
+               failure: PageFailure | None = None) -> FetchDecision:
         if state is None:
-            return FetchDecision.FETCH
+            if failure is None or self.force:
+                return FetchDecision.FETCH
+            retry_due = failure.last_attempt <= now - self.revisit_after
+            if failure.attempts < MAX_FAILED_ATTEMPTS and retry_due:
+                return FetchDecision.FETCH
+            return FetchDecision.SKIP
         young = state.published >= reference_now - self.max_age
         if young and (self.force or state.fetched <= now - self.revisit_after):
             return FetchDecision.REVISIT
@@ -55,6 +64,13 @@ class KnownArticles:
         return {u for u in urls if canonical_url(u) in known}
 
     def decide(self, url: str) -> tuple[FetchDecision, FetchState | None]:
-        state = self.states([url]).get(canonical_url(url))
-        decision = self.policy.decide(state, now=utcnow(), reference_now=self.reference_now)
+        canonical = canonical_url(url)
+        state = self.states([url]).get(canonical)
+        failure = self.store.failure(canonical) if state is None else None
+        decision = self.policy.decide(state, now=utcnow(), reference_now=self.reference_now,
+                                      failure=failure)
         return decision, state
+
+    def record_failure(self, url: str, source: str, reason: str) -> int:
+        """An article page that gave no article; it is retried after revisit_hours, 3 times at most."""
+        return self.store.record_failure(canonical_url(url), source, reason, utcnow())

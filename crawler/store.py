@@ -99,6 +99,17 @@ matches = sa.Table(
     sa.Index("ix_matches_topic", "topic"),
 )
 
+# Article pages that could not be turned into an article (cut page, deleted article…).
+page_failures = sa.Table(
+    "page_failures",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_attempt", UtcDateTime, nullable=False),
+)
+
 runs = sa.Table(
     "runs",
     metadata,
@@ -159,6 +170,13 @@ class FetchState:
     fetched: datetime
     etag: str
     last_modified: str
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    reason: str
+    attempts: int
+    last_attempt: datetime
 
 
 @dataclass(frozen=True)
@@ -326,6 +344,7 @@ class Store:
             url=article.canonical_url, article_id=article_id, source=article.source,
             kind="canonical", first_seen=now))
         self._set_matches(conn, article_id, article.topics)
+        conn.execute(page_failures.delete().where(page_failures.c.url == article.canonical_url))
         return SaveResult(SaveOutcome.NEW, article_id)
 
     @staticmethod
@@ -336,6 +355,25 @@ class Store:
                 {"article_id": article_id, "topic": slug, "keywords": list(kws)}
                 for slug, kws in sorted(topics.items())
             ])
+
+    def record_failure(self, canonical_url: str, source: str, reason: str, now: datetime) -> int:
+        """Remember that an article page did not parse; returns the attempts so far."""
+        with self._tx() as conn:
+            attempts = conn.execute(
+                sa.select(page_failures.c.attempts).where(page_failures.c.url == canonical_url)
+            ).scalar()
+            if attempts is None:
+                conn.execute(page_failures.insert().values(
+                    url=canonical_url, source=source, reason=reason, attempts=1, last_attempt=now))
+                return 1
+            conn.execute(page_failures.update().where(page_failures.c.url == canonical_url)
+                         .values(reason=reason, attempts=attempts + 1, last_attempt=now))
+            return attempts + 1
+
+    def failure(self, canonical_url: str) -> PageFailure | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(page_failures).where(page_failures.c.url == canonical_url)).first()
+        return PageFailure(row.reason, row.attempts, row.last_attempt) if row else None
 
     def touch(self, canonical_url: str, now: datetime) -> None:
         """Record a fetch that found nothing new (e.g. 304 Not Modified)."""

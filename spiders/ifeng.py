@@ -192,11 +192,13 @@ class IfengSpider(SourceSpider):
         except (PageParseError, KeyError, TypeError) as exc:
             self.logger.warning("Article page %s not parsed: %s", response.url, exc)
             self.crawler.stats.inc_value("topicfeed/article_parse_failed")
+            self.known.record_failure(response.url, self.source_name, f"not parsed: {exc}")
             return
         self.crawler.stats.inc_value("topicfeed/article_parsed")
         published = parse_site_time(doc.get("newsTime"))
         if self.known.is_too_old(published):
             self.crawler.stats.inc_value("topicfeed/too_old")
+            self.known.record_failure(response.url, self.source_name, "older than max_age_days")
             return
         host = host_of(response.url)
         images = [

@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from crawler.samples import Sample, build_sample
 from crawler.snapshot import SnapshotServer
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-ATOM_RNG = SHARED / "schema" / "atom.rng"
-
-# Replaying a local snapshot: politeness off, logs quiet.
-FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
-        "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_topicfeed(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
-    """Run ``python -m crawler ARGS`` in a child process (each crawl needs a fresh reactor)."""
-    child_env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
-    child_env.update(env or {})
-    done = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-def write_config(folder: Path, body: str) -> Path:
-    path = folder / "topicfeed.toml"
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
-
+from tests.helpers import FAST, Run, run_topicfeed, write_config
 
 IFENG_CONFIG = """
 [paths]
@@ -74,10 +42,8 @@ args = { regions = ["hb", "hn"], search = true }
 
 
 @pytest.fixture(scope="session")
-def sample_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from crawler.samples import build_sample_snapshot
-
-    return build_sample_snapshot(tmp_path_factory.mktemp("snapshot"))
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    return build_sample(tmp_path_factory.mktemp("snapshot"))
 
 
 @dataclass
@@ -88,6 +54,7 @@ class Workspace:
     config: Path
     server: SnapshotServer
     recorded_at: str
+    snapshot: Path
 
     @property
     def data(self) -> Path:
@@ -102,12 +69,9 @@ class Workspace:
 
 
 @pytest.fixture
-def ifeng_workspace(tmp_path: Path, sample_snapshot: Path) -> Iterator[Workspace]:
-    import shutil
-
+def ifeng_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
     snapshot = tmp_path / "snapshot"
-    shutil.copytree(sample_snapshot, snapshot)
+    shutil.copytree(sample.root, snapshot)
     config = write_config(tmp_path, IFENG_CONFIG)
-    recorded_at = json.loads((snapshot / "index.json").read_text(encoding="utf-8"))["recorded_at"]
     with SnapshotServer(snapshot) as server:
-        yield Workspace(tmp_path, config, server, recorded_at)
+        yield Workspace(tmp_path, config, server, sample.recorded_at.isoformat(), snapshot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,11 +12,25 @@ from crawler.snapshot import SnapshotWriter
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
-def build_sample_snapshot(root: Path) -> Path:
-    """Write the whole sample snapshot under ``root`` and return ``root``."""
+@dataclass(frozen=True)
+class Sample:
+    """A written sample snapshot and what each source's part of it holds."""
+
+    root: Path
+    recorded_at: datetime
+    ifeng: IfengSample
+
+
+def build_sample(root: Path) -> Sample:
+    """Write the whole sample snapshot under ``root``."""
     writer = SnapshotWriter(root, RECORDED_AT)
-    build_ifeng_snapshot(writer)
-    return writer.save()
+    ifeng = build_ifeng_snapshot(writer)
+    writer.save()
+    return Sample(root=root, recorded_at=RECORDED_AT, ifeng=ifeng)
 
 
-__all__ = ["RECORDED_AT", "IfengSample", "build_ifeng_snapshot", "build_sample_snapshot"]
+def build_sample_snapshot(root: Path) -> Path:
+    return build_sample(root).root
+
+
+__all__ = ["RECORDED_AT", "IfengSample", "Sample", "build_ifeng_snapshot", "build_sample", "build_sample_snapshot"]

@@ -1,0 +1,67 @@
+"""Helpers for tests: run topicfeed in a child process, write configs, read its outputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import yaml
+from lxml import etree
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+ATOM_RNG = SHARED / "schema" / "atom.rng"
+
+# Replaying a local snapshot: politeness off, logs quiet.
+FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
+        "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_topicfeed(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+    """Run ``python -m crawler ARGS`` in a child process (each crawl needs a fresh reactor)."""
+    child_env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
+    child_env.update(env or {})
+    done = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def write_config(folder: Path, body: str) -> Path:
+    path = folder / "topicfeed.toml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+
+
+def read_notes(archive_dir: Path) -> dict[str, tuple[dict[str, Any], str, Path]]:
+    """Archive notes keyed by their front-matter url: (front matter, body, path)."""
+    notes = {}
+    for path in sorted(archive_dir.rglob("*.md")):
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = yaml.safe_load(front)
+        notes[meta["url"]] = (meta, body, path)
+    return notes
+
+
+def check_atom(path: Path) -> feedparser.FeedParserDict:
+    """Validate against the RFC 4287 RELAX NG schema and parse with feedparser (no bozo)."""
+    schema = etree.RelaxNG(etree.parse(str(ATOM_RNG)))
+    document = etree.parse(str(path))
+    assert schema.validate(document), schema.error_log
+    parsed = feedparser.parse(path.read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
