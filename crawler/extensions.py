@@ -42,6 +42,21 @@ class RunCounts:
                 f"{self.duplicates} duplicates, {self.errors} errors")
 
 
+def breakage(stats: dict[str, Any]) -> str:
+    """Why a run looks like the site changed under the spider, or "" when it looks healthy.
+
+    A source with no new articles is healthy: its lists still hold links and its pages parse.
+    """
+    parsed = stats.get("topicfeed/article_parsed", 0)
+    failed = stats.get("topicfeed/article_parse_failed", 0)
+    if failed and not parsed:
+        return f"0 of {failed} article pages parsed"
+    list_pages = stats.get("topicfeed/list_pages", 0)
+    if list_pages and not stats.get("topicfeed/list_links", 0) and not parsed:
+        return f"no article links on {list_pages} list page{'s' if list_pages > 1 else ''}"
+    return ""
+
+
 class RunReporter:
     """Counts what a crawl did, shows it live on a terminal and records the run in the store."""
 
@@ -118,7 +133,8 @@ class RunReporter:
             return f"failed ({reason})"
         if self.counts.errors and self.counts.pages == 0:
             return "failed (no page could be fetched)"
-        return "ok"
+        problem = breakage(self.crawler.stats.get_stats())
+        return f"unhealthy ({problem})" if problem else "ok"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.show_progress:
@@ -131,6 +147,8 @@ class RunReporter:
             "finish_reason": reason,
         }
         outcome = self.outcome(reason)
+        if outcome.startswith("unhealthy"):
+            logger.warning("%s looks broken: %s; the site may have changed its pages", self.source, outcome)
         self.crawler.stats.set_value("topicfeed/outcome", outcome)
         for name, value in stats.items():
             self.crawler.stats.set_value(f"topicfeed/run/{name}", value)

@@ -92,6 +92,14 @@ class SourceSpider(scrapy.Spider):
         request = getattr(failure, "request", None) or failure.value.__dict__.get("request")
         self.crawler.signals.send_catch_log(signal=request_failed, failure=failure, request=request)
 
+    def note_list_page(self, links: int) -> None:
+        """Count a list page and the article links found on it (the breakage alarm reads these)."""
+        self.crawler.stats.inc_value("topicfeed/list_pages")
+        self.crawler.stats.inc_value("topicfeed/list_links", links)
+
+    def note_article_page(self, parsed: bool) -> None:
+        self.crawler.stats.inc_value("topicfeed/article_parsed" if parsed else "topicfeed/article_parse_failed")
+
     def page_exhausted(self, entries: Iterable[tuple[str, datetime | None]]) -> bool:
         """True when a list page holds only articles too old or already archived: stop paging."""
         entries = list(entries)

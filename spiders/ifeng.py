@@ -113,6 +113,7 @@ class IfengSpider(SourceSpider):
             m.group("column") for m in COLUMN_LINK.finditer(response.text)
             if m.group("host") in (None, host)
         )
+        self.note_list_page(len(seen))
         for column in columns:
             yield self.page_request(f"https://{host}/shanklist/{column}/", self.parse_column,
                                     host=host, column=column)
@@ -123,6 +124,7 @@ class IfengSpider(SourceSpider):
         except (PageParseError, AttributeError) as exc:
             self.logger.warning("Column page %s has no usable allData.newsstream: %s", response.url, exc)
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            self.note_list_page(0)
             return
         yield from self.follow_stream(stream, host, column, page=0)
 
@@ -133,6 +135,7 @@ class IfengSpider(SourceSpider):
         except (PageParseError, KeyError, TypeError, AttributeError) as exc:
             self.logger.warning("getColumnInfo page %s unusable: %s", response.url, exc)
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            self.note_list_page(0)
             return
         yield from self.follow_stream(stream, host, column, page=page, is_end=is_end)
 
@@ -146,6 +149,7 @@ class IfengSpider(SourceSpider):
                 entries.append((url, published))
                 if not self.known.is_too_old(published):
                     yield self.article_request(url, self.parse_article)
+        self.note_list_page(len(entries))
         if is_end or not stream or page >= self.max_column_pages or self.page_exhausted(entries):
             return
         last = stream[-1]
@@ -167,6 +171,7 @@ class IfengSpider(SourceSpider):
         except (PageParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
             self.logger.warning("Search page %s unusable: %s", response.url, exc)
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+            self.note_list_page(0)
             return
         entries = []
         for hit in hits:
@@ -178,6 +183,7 @@ class IfengSpider(SourceSpider):
             if not self.known.is_too_old(published):
                 self.logger.debug("Search %s: %s", keyword, strip_tags(str(hit.get("title", ""))))
                 yield self.article_request(url, self.parse_article)
+        self.note_list_page(len(entries))
         if page < min(total_pages, self.max_search_pages) and not self.page_exhausted(entries):
             yield self.search_request(keyword, page + 1)
 
@@ -191,10 +197,10 @@ class IfengSpider(SourceSpider):
             content_list = doc["contentData"]["contentList"]
         except (PageParseError, KeyError, TypeError) as exc:
             self.logger.warning("Article page %s not parsed: %s", response.url, exc)
-            self.crawler.stats.inc_value("topicfeed/article_parse_failed")
+            self.note_article_page(parsed=False)
             self.known.record_failure(response.url, self.source_name, f"not parsed: {exc}")
             return
-        self.crawler.stats.inc_value("topicfeed/article_parsed")
+        self.note_article_page(parsed=True)
         published = parse_site_time(doc.get("newsTime"))
         if self.known.is_too_old(published):
             self.crawler.stats.inc_value("topicfeed/too_old")
