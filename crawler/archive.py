@@ -13,7 +13,7 @@ import yaml
 from crawler.config import Config
 from crawler.dates import SITE_TZ
 from crawler.fsutil import write_if_changed
-from crawler.htmlclean import html_to_markdown_text
+from crawler.htmlclean import html_to_markdown_text, markdown_safe
 from crawler.store import StoredArticle
 from crawler.tags import make_tags
 
@@ -75,27 +75,27 @@ def render_note(article: StoredArticle) -> str:
     local_published = article.published.astimezone(SITE_TZ)
     local_archived = article.archived.astimezone(SITE_TZ)
     facts = [
-        f"- **URL**: {article.url}",
-        f"- **来源**: {' / '.join(x for x in (article.site_name, article.outlet) if x)}",
+        f"- **URL**: {markdown_safe(article.url)}",
+        f"- **来源**: {markdown_safe(' / '.join(x for x in (article.site_name, article.outlet) if x))}",
         f"- **发布时间**: {local_published:%Y-%m-%d %H:%M:%S}",
         f"- **归档时间**: {local_archived:%Y-%m-%d %H:%M:%S}",
     ]
     if article.editor:
-        facts.append(f"- **责任编辑**: {article.editor}")
-    facts += [f"- **同时见于**: {alias}" for alias in article.aliases]
-    tags = " ".join(f"#{tag}" for tag in article_tags(article))
+        facts.append(f"- **责任编辑**: {markdown_safe(article.editor)}")
+    facts += [f"- **同时见于**: {markdown_safe(alias)}" for alias in article.aliases]
+    tags = markdown_safe(" ".join(f"#{tag}" for tag in article_tags(article)))
     parts = [
         "---",
         dump_yaml(front_matter(article)).rstrip("\n"),
         "---",
         "",
-        f"# {article.title}",
+        f"# {markdown_safe(article.title)}",
         "",
         *facts,
         "",
         "## 摘要",
         "",
-        article.summary or article.text[:200],
+        markdown_safe(article.summary or article.text[:200]),
         "",
         "## 原文",
         "",

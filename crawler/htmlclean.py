@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import html_to_markdown
 import lxml.html
@@ -63,7 +63,7 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
     lazy attribute takes the next URL of ``fallback_urls`` (ifeng's imagesInContent, which
     lists the images in document order); proxy prefixes are unwrapped.
     """
-    nodes = _fragments(html)
+    nodes = _fragments(xml_safe(html))
     fallbacks = iter(fallback_urls)
     for img in _images(nodes):
         real = next((img.get(attr) for attr in LAZY_ATTRIBUTES if img.get(attr)), None)
@@ -74,8 +74,9 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
             real = src
         for attr in LAZY_ATTRIBUTES:
             img.attrib.pop(attr, None)
-        if real and not real.startswith("data:"):
-            img.set("src", urljoin(base_url, absolute(unwrap_proxy(real))))
+        target = urljoin(base_url, absolute(unwrap_proxy(xml_safe(real or "").strip())))
+        if real and urlsplit(target).scheme in ("http", "https"):
+            img.set("src", target)
         else:
             img.attrib.pop("src", None)
         size = img.attrib.pop("data-size", "")
@@ -123,5 +124,13 @@ def html_to_text(html: str) -> str:
     return clean_paragraphs("".join(chunks))
 
 
+MARKDOWN_OPTIONS = html_to_markdown.ConversionOptions(autolinks=False)
+
+
+def markdown_safe(text: str) -> str:
+    """Text that Markdown renderers show as text: a literal ``<`` would start raw HTML."""
+    return text.replace("<", "&lt;")
+
+
 def html_to_markdown_text(html: str) -> str:
-    return html_to_markdown.convert(html).content.strip()
+    return markdown_safe(html_to_markdown.convert(html, MARKDOWN_OPTIONS).content.strip())
