@@ -1,0 +1,108 @@
+"""Property-based tests for the functions every article passes through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.archive import note_path, safe_file_id
+from crawler.dates import parse_site_time
+from crawler.htmlclean import sanitize
+from crawler.urls import canonical_url
+from tests.test_hostile_content import executable_parts
+
+HOSTS = st.sampled_from(["hb.ifeng.com", "HB.IFENG.COM", "html2.qktoutiao.com", "example.com"])
+SEGMENT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=12)
+QUERY_PARAMS = st.dictionaries(st.sampled_from(["key", "pv_id", "utm_source", "id", "page", "a"]),
+                               st.text(alphabet="abc123", max_size=5), max_size=4)
+
+
+@st.composite
+def urls(draw):
+    from urllib.parse import quote, urlencode
+
+    scheme = draw(st.sampled_from(["http", "https", ""]))
+    path = "/".join(quote(s) for s in draw(st.lists(SEGMENT, max_size=3)))
+    query = urlencode(draw(QUERY_PARAMS))
+    fragment = draw(st.sampled_from(["", "#top"]))
+    prefix = f"{scheme}://" if scheme else "//"
+    return f"{prefix}{draw(HOSTS)}/{path}" + (f"?{query}" if query else "") + fragment
+
+
+@given(urls())
+def test_canonical_url_is_idempotent_https_lowercase_without_tracking(url):
+    canonical = canonical_url(url)
+    assert canonical_url(canonical) == canonical
+    assert canonical.startswith("https://")
+    host = canonical.split("/")[2]
+    assert host == host.lower()
+    assert "#" not in canonical
+    assert "key=" not in canonical and "pv_id=" not in canonical and "utm_" not in canonical
+
+
+@given(urls())
+def test_canonical_url_sees_through_a_proxy_prefix(url):
+    assert canonical_url(f"https://cors.example.dev/?{canonical_url(url)}") == canonical_url(url)
+
+
+@given(st.one_of(st.text(max_size=40), st.integers(min_value=-10**15, max_value=10**15),
+                 st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))))
+def test_parse_site_time_never_raises_and_is_aware(value):
+    parsed = parse_site_time(value)
+    assert parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is not None)
+
+
+@given(st.datetimes(min_value=datetime(1992, 1, 1), max_value=datetime(2090, 1, 1)))  # China had DST until 1991
+def test_parse_site_time_reads_beijing_time(moment):
+    parsed = parse_site_time(moment.strftime("%Y-%m-%d %H:%M:%S"))
+    assert parsed.replace(tzinfo=None) == moment.replace(microsecond=0)
+    assert parsed.utcoffset().total_seconds() == 8 * 3600
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=1200))
+def test_file_ids_are_safe_names_inside_the_archive(site_id):
+    name = safe_file_id(site_id)
+    assert 0 < len(name) <= 80
+    assert all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
+    assert safe_file_id(site_id) == name
+
+
+@given(st.text(max_size=200), st.text(min_size=1, max_size=20).filter(lambda s: s.strip()))
+def test_note_path_stays_inside_archive(site_id, source):
+    from crawler.store import StoredArticle
+
+    archive = Path("/archive")
+    article = StoredArticle.__new__(StoredArticle)
+    article.site_id, article.source = site_id, source
+    article.published = datetime(2025, 7, 24).astimezone()
+    path = note_path(archive, article)
+    assert path.resolve().is_relative_to(archive) and path.suffix == ".md"
+
+
+TAGS = st.sampled_from(["p", "a", "img", "script", "svg", "iframe", "style", "div", "b", "object"])
+ATTRS = st.sampled_from(["href", "src", "onerror", "onclick", "style", "srcdoc", "data", "title"])
+VALUES = st.sampled_from(["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "alert(1)",
+                          "https://ok.example/a.jpg", " javascript:x", "expression(x)", "文本"])
+
+
+@st.composite
+def html_fragments(draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        tag = draw(TAGS)
+        attrs = " ".join(f'{draw(ATTRS)}="{draw(VALUES)}"' for _ in range(draw(st.integers(0, 3))))
+        parts.append(f"<{tag} {attrs}>{draw(st.text(max_size=10))}</{tag}>")
+    return "".join(parts)
+
+
+@given(html_fragments())
+def test_sanitizer_output_is_never_executable_and_stable(html):
+    clean = sanitize(html)
+    assert executable_parts(clean) == []
+    assert sanitize(clean) == clean
+    lxml.html.fragments_fromstring(f"<div>{clean}</div>")
