@@ -21,11 +21,40 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Sent by spiders' errbacks: request_failed(failure=..., request=...)
-request_failed = object()
+# Sent by spiders: run_error(line=...) — one line saying what failed, for the run record.
+run_error = object()
+
+DOWNLOAD_FAILURE_REASONS = {
+    "HttpError": "HTTP error",
+    "DownloadTimeoutError": "timed out",
+    "ResponseDataLossError": "response cut short (data loss)",
+    "DownloadCancelledError": "refused: larger than DOWNLOAD_MAXSIZE",
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "ResponseFailed": "connection broken mid-response",
+    "ResponseNeverReceived": "no response",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectionLost": "connection lost",
+    "CancelledError": "download cancelled (larger than DOWNLOAD_MAXSIZE?)",
+    "DNSLookupError": "DNS lookup failed",
+}
+
+
+def describe_failure(failure: Failure, url: str) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        reason = f"HTTP {response.status}"
+    elif failure.type.__name__ in DOWNLOAD_FAILURE_REASONS:
+        reason = DOWNLOAD_FAILURE_REASONS[failure.type.__name__]
+    else:  # e.g. IgnoreRequest("max redirections reached")
+        reason = failure.getErrorMessage()[:120] or failure.type.__name__
+    return f"{url}: {reason}"
 
 PROGRESS_INTERVAL = 0.5
 MAX_RECORDED_ERRORS = 50
+MIN_FAILURES_FOR_ALARM = 3  # one odd broken page among known ones is not a site change
 
 
 @dataclass
@@ -49,7 +78,7 @@ def breakage(stats: dict[str, Any]) -> str:
     """
     parsed = stats.get("topicfeed/article_parsed", 0)
     failed = stats.get("topicfeed/article_parse_failed", 0)
-    if failed and not parsed:
+    if failed >= MIN_FAILURES_FOR_ALARM and not parsed:
         return f"0 of {failed} article pages parsed"
     list_pages = stats.get("topicfeed/list_pages", 0)
     if list_pages and not stats.get("topicfeed/list_links", 0) and not parsed:
@@ -79,7 +108,7 @@ class RunReporter:
         crawler.signals.connect(reporter.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(reporter.spider_error, signal=signals.spider_error)
         crawler.signals.connect(reporter.item_error, signal=signals.item_error)
-        crawler.signals.connect(reporter.request_failed, signal=request_failed)
+        crawler.signals.connect(reporter.error, signal=run_error)
         return reporter
 
     def spider_opened(self, spider: Spider) -> None:
@@ -88,8 +117,6 @@ class RunReporter:
 
     def response_received(self, response: Response, request: Any, spider: Spider) -> None:
         self.counts.pages += 1
-        if response.status >= 400 and response.status != 404:
-            self.error(f"HTTP {response.status}: {response.url}")
         self._draw()
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
@@ -106,15 +133,13 @@ class RunReporter:
         self._draw()
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        self.error(f"{failure.type.__name__} parsing {response.url}: {failure.value}")
+        self.error(f"{response.url}: {failure.type.__name__} while parsing: {failure.value}")
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
-        self.error(f"{failure.type.__name__} processing {getattr(item, 'url', item)}: {failure.value}")
-
-    def request_failed(self, failure: Failure, request: Any) -> None:
-        self.error(f"{failure.type.__name__} fetching {request.url}: {failure.getErrorMessage()}")
+        self.error(f"{getattr(item, 'url', item)}: {failure.type.__name__} while storing: {failure.value}")
 
     def error(self, line: str) -> None:
+        """One failure of this run, in one line (spiders send these through ``run_error``)."""
         self.counts.errors += 1
         if len(self.counts.error_lines) < MAX_RECORDED_ERRORS:
             self.counts.error_lines.append(line)

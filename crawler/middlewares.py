@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
@@ -24,6 +24,11 @@ ARTICLE_META = "topicfeed_article"  # set by spiders on article page requests
 MIRROR_ORIGINAL_URL = "topicfeed_mirror_original_url"
 
 
+def real_url(request: Request) -> str:
+    """The URL a request stands for, even after the mirror rewrote it."""
+    return request.meta.get(MIRROR_ORIGINAL_URL, request.url)
+
+
 def mirror_url(mirror: str, url: str) -> str:
     """``SCHEME://HOST/PATH?QUERY`` → ``MIRROR/HOST/PATH?QUERY`` (path and query byte for byte)."""
     parts = urlsplit(url)
@@ -35,6 +40,10 @@ def unmirror_url(mirror: str, url: str, scheme: str = "https") -> str:
     if not url.startswith(mirror + "/"):
         return url
     return f"{scheme}://{url[len(mirror) + 1 :]}"
+
+
+class KnownArticleSkipped(IgnoreRequest):
+    """Not an error: the page is archived and not due a revisit (or did not change)."""
 
 
 class MirrorMiddleware:
@@ -57,7 +66,8 @@ class MirrorMiddleware:
         return cls(mirror)
 
     def process_request(self, request: Request) -> Request | None:
-        if MIRROR_ORIGINAL_URL in request.meta:
+        # Decide by URL, not by meta: a redirect copies the meta of the request it came from.
+        if request.url.startswith(self.mirror + "/"):
             return None
         original = request.url
         return request.replace(
@@ -72,9 +82,9 @@ class MirrorMiddleware:
         )
 
     def process_response(self, request: Request, response: Response) -> Response:
-        original = request.meta.get(MIRROR_ORIGINAL_URL)
-        if original is None:
+        if not request.url.startswith(self.mirror + "/"):
             return response
+        original = request.meta[MIRROR_ORIGINAL_URL]
         scheme = urlsplit(original).scheme or "https"
         headers = response.headers.copy()
         location = headers.get(b"Location")
@@ -108,7 +118,7 @@ class KnownArticleMiddleware:
         request.meta["topicfeed_decided"] = decision.value
         if decision is FetchDecision.SKIP:
             self.stats.inc_value("topicfeed/article_skipped_known")
-            raise IgnoreRequest(f"already archived: {request.url}")
+            raise KnownArticleSkipped(f"already archived: {request.url}")
         if decision is FetchDecision.REVISIT and state is not None:
             self.stats.inc_value("topicfeed/article_revisited")
             if state.etag:
@@ -120,8 +130,7 @@ class KnownArticleMiddleware:
         if response.status == 304 and request.meta.get("topicfeed_decided") == FetchDecision.REVISIT.value:
             shared_store(self.crawler).touch(canonical_url(request.url), utcnow())
             self.stats.inc_value("topicfeed/article_not_modified")
-            raise IgnoreRequest(f"not modified: {request.url}")
+            raise KnownArticleSkipped(f"not modified: {request.url}")
         return response
 
 
-__all__ = ["ARTICLE_META", "KnownArticleMiddleware", "MirrorMiddleware", "mirror_url", "signals"]

@@ -35,6 +35,8 @@ CLOSESPIDER_TIMEOUT = 25 * 60
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.KnownArticleMiddleware": 120,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.MirrorMiddleware": 950,
 }
 
@@ -55,3 +57,6 @@ TOPICFEED_MIRROR = ""  # mirror base URL (DESIGN §4); the environment variable 
 TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_age now
 TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
 TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal
+TOPICFEED_RETRY_BACKOFF = 1.0  # seconds before the first retry; doubles each time
+TOPICFEED_RETRY_BACKOFF_MAX = 60.0
+TOPICFEED_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for

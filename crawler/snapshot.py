@@ -229,7 +229,7 @@ def _etag_matches(header: str, etag: str | None) -> bool:
     return "*" in tags or etag.removeprefix("W/") in tags
 
 
-class _Handler(BaseHTTPRequestHandler):
+class SnapshotHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections must not pin threads for ever
@@ -301,7 +301,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], owner: SnapshotServer):
         self.owner = owner
-        super().__init__(address, _Handler)
+        super().__init__(address, owner.handler_class)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # clients that time out or cancel hang up mid-answer: normal here, not worth a traceback
@@ -332,6 +332,7 @@ class SnapshotServer:
     ):
         self.root = Path(root)
         self.port = port
+        self.handler_class: type[BaseHTTPRequestHandler] = SnapshotHandler
         self.transform = transform
         self.delay = delay
         self.requests: list[str] = []

@@ -10,9 +10,9 @@ import scrapy
 from scrapy import Request
 
 from crawler.config import Config, ConfigError, Source, Topic
-from crawler.extensions import request_failed
+from crawler.extensions import describe_failure, run_error
 from crawler.known import KnownArticles, RevisitPolicy
-from crawler.middlewares import ARTICLE_META
+from crawler.middlewares import ARTICLE_META, KnownArticleSkipped, real_url
 from crawler.runtime import config_from_settings, reference_now, shared_store
 
 if TYPE_CHECKING:
@@ -87,10 +87,17 @@ class SourceSpider(scrapy.Spider):
                        meta={ARTICLE_META: True})
 
     def request_failed(self, failure: Failure) -> None:
-        if failure.check(scrapy.exceptions.IgnoreRequest):
+        if failure.check(KnownArticleSkipped):
             return
-        request = getattr(failure, "request", None) or failure.value.__dict__.get("request")
-        self.crawler.signals.send_catch_log(signal=request_failed, failure=failure, request=request)
+        request = failure.request
+        if failure.check(scrapy.exceptions.IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            self.crawler.stats.inc_value("topicfeed/robots_disallowed")
+            return
+        self.report_error(describe_failure(failure, real_url(request)))
+
+    def report_error(self, line: str) -> None:
+        """Record what failed in this run (shown by ``topicfeed status``)."""
+        self.crawler.signals.send_catch_log(signal=run_error, line=line)
 
     def note_list_page(self, links: int) -> None:
         """Count a list page and the article links found on it (the breakage alarm reads these)."""

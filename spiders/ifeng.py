@@ -123,6 +123,7 @@ class IfengSpider(SourceSpider):
             stream = embedded_json(response.text, ALL_DATA).get("newsstream") or []
         except (PageParseError, AttributeError) as exc:
             self.logger.warning("Column page %s has no usable allData.newsstream: %s", response.url, exc)
+            self.report_error(f"{response.url}: list not parsed: {exc}")
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
             self.note_list_page(0)
             return
@@ -134,6 +135,7 @@ class IfengSpider(SourceSpider):
             stream, is_end = data.get("newsstream") or [], bool(data.get("isEnd"))
         except (PageParseError, KeyError, TypeError, AttributeError) as exc:
             self.logger.warning("getColumnInfo page %s unusable: %s", response.url, exc)
+            self.report_error(f"{response.url}: list not parsed: {exc}")
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
             self.note_list_page(0)
             return
@@ -170,6 +172,7 @@ class IfengSpider(SourceSpider):
             hits, total_pages = data.get("items") or [], int(data.get("totalPage") or 1)
         except (PageParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
             self.logger.warning("Search page %s unusable: %s", response.url, exc)
+            self.report_error(f"{response.url}: list not parsed: {exc}")
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
             self.note_list_page(0)
             return
@@ -197,6 +200,7 @@ class IfengSpider(SourceSpider):
             content_list = doc["contentData"]["contentList"]
         except (PageParseError, KeyError, TypeError) as exc:
             self.logger.warning("Article page %s not parsed: %s", response.url, exc)
+            self.report_error(f"{response.url}: article not parsed: {exc}")
             self.note_article_page(parsed=False)
             self.known.record_failure(response.url, self.source_name, f"not parsed: {exc}")
             return
