@@ -14,7 +14,7 @@ from crawler.config import Config
 from crawler.dates import SITE_TZ
 from crawler.fsutil import write_if_changed
 from crawler.htmlclean import html_to_markdown_text, markdown_safe
-from crawler.store import StoredArticle
+from crawler.store import Store, StoredArticle
 from crawler.tags import make_tags
 
 MAX_ID_CHARS = 80
@@ -119,6 +119,15 @@ class ArchiveWriter:
     @classmethod
     def from_config(cls, config: Config) -> Self:
         return cls(config.archive_dir, config.archive.formats)
+
+    def catch_up(self, store: Store, source: str) -> int:
+        """Write the files of articles stored but not archived (a crash came in between)."""
+        backlog = store.archive_backlog(source)
+        for article in backlog:
+            for _ in self.write(article):
+                pass
+            store.mark_archived(article.id, article.version)
+        return len(backlog)
 
     def write(self, article: StoredArticle) -> Iterator[Path]:
         """Write the article's files; yields the paths that actually changed."""

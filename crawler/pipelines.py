@@ -112,12 +112,21 @@ class ArchivePipeline:
         config = config_from_settings(crawler.settings)
         return cls(crawler, ArchiveWriter.from_config(config))
 
+    def open_spider(self) -> None:
+        source = self.crawler.spider.source_name
+        repaired = self.writer.catch_up(shared_store(self.crawler), source)
+        if repaired:
+            logger.warning("Wrote %d archive file(s) of %s that an interrupted run left unwritten",
+                           repaired, source)
+
     def process_item(self, item: Article) -> Article:
-        stored = shared_store(self.crawler).get(item.stored_id)
+        store = shared_store(self.crawler)
+        stored = store.get(item.stored_id)
         if stored is not None and stored.topics:
             for path in self.writer.write(stored):
                 self.crawler.stats.inc_value("topicfeed/archive_files_written")
                 logger.debug("Archived %s", path)
+            store.mark_archived(stored.id, stored.version)
         if item.save_outcome == SaveOutcome.ALIAS.value:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")

@@ -77,6 +77,10 @@ articles = sa.Table(
     sa.Column("etag", sa.Text, nullable=False, default=""),
     sa.Column("last_modified", sa.Text, nullable=False, default=""),
     sa.Column("revision", sa.Integer, nullable=False, default=1),
+    # Bumped by every change the archive shows (new text, a new alias); the archive files are
+    # current when archived_version equals it, so a crash between commit and write is repaired.
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("archived_version", sa.Integer, nullable=False, default=0),
     sa.Index("ix_articles_published", "published"),
 )
 
@@ -158,6 +162,8 @@ class StoredArticle:
     etag: str
     last_modified: str
     revision: int
+    version: int
+    archived_version: int
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
 
@@ -321,7 +327,8 @@ class Store:
             conn.execute(
                 articles.update()
                 .where(articles.c.id == existing.id)
-                .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1)
+                .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1,
+                        version=articles.c.version + 1)
             )
             self._set_matches(conn, existing.id, article.topics)
             return SaveResult(SaveOutcome.UPDATED, existing.id)
@@ -331,13 +338,15 @@ class Store:
             conn.execute(article_urls.insert().values(
                 url=article.canonical_url, article_id=same_text, source=article.source,
                 kind="alias", first_seen=now))
+            conn.execute(articles.update().where(articles.c.id == same_text)
+                         .values(version=articles.c.version + 1))
             return SaveResult(SaveOutcome.ALIAS, same_text)
 
         published = article.published or now
         article_id = conn.execute(
             articles.insert().values(
                 canonical_url=article.canonical_url, **{**_article_values(article, sha), "published": published},
-                updated=published, archived=now, fetched=now, revision=1,
+                updated=published, archived=now, fetched=now, revision=1, version=1, archived_version=0,
             )
         ).inserted_primary_key[0]
         conn.execute(article_urls.insert().values(
@@ -389,6 +398,17 @@ class Store:
         ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)
         found = self._load(articles.c.id.in_(ids))
         return found[0] if found else None
+
+    def mark_archived(self, article_id: int, version: int) -> None:
+        with self._tx() as conn:
+            conn.execute(articles.update().where(articles.c.id == article_id)
+                         .values(archived_version=version))
+
+    def archive_backlog(self, source: str) -> list[StoredArticle]:
+        """A source's matched articles whose archive files are behind (e.g. after a crash)."""
+        matched = sa.select(matches.c.article_id)
+        return self._load(articles.c.id.in_(matched) & (articles.c.source == source)
+                          & (articles.c.archived_version != articles.c.version))
 
     def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
         """A topic's articles, newest first (by publication time, then id)."""
