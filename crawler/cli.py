@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
@@ -14,7 +16,11 @@ from crawler.dates import SITE_TZ
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoreError
 
+if TYPE_CHECKING:
+    from feeds.server import FeedServer
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 75
+STATUS_MAX_ERRORS = 10
 
 
 class UsageError(Exception):
@@ -50,9 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", parents=[common], help="last run per source, articles per topic")
     status.set_defaults(handler=cmd_status)
 
+    listen = argparse.ArgumentParser(add_help=False)
+    listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    listen.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+
+    schedule = commands.add_parser("schedule", parents=[common, listen],
+                                   help="crawl every source on its schedule until SIGINT/SIGTERM")
+    schedule.add_argument("--list", action="store_true", help="print each source's next runs and exit")
+    schedule.add_argument("--run-now", action="store_true", help="also crawl every source once at start")
+    schedule.add_argument("--serve", action="store_true", help="serve the feeds too (see topicfeed serve)")
+    schedule.add_argument("--mirror", metavar="URL", default=os.environ.get(MIRROR_ENV, ""),
+                          help=f"every crawl sends its requests to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
+    schedule.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
+                          help="on stop, a running crawl gets this long to finish before it is "
+                               "terminated, and as long again before it is killed (default 30)")
+    schedule.set_defaults(handler=cmd_schedule)
+
+    serve = commands.add_parser("serve", parents=[common, listen], help="serve the feeds folder over HTTP")
+    serve.set_defaults(handler=cmd_serve)
+
     demo = commands.add_parser("demo", parents=[common], help="the whole pipeline offline on the bundled snapshot")
     demo.add_argument("--no-serve", action="store_true", help="exit after the crawl instead of serving the feeds")
-    demo.add_argument("--port", type=int, default=8080, help="port to serve the feeds on (default 8080)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="port to serve the feeds on (default 8080, or a free one if 8080 is taken)")
     demo.set_defaults(handler=cmd_demo)
     return parser
 
@@ -89,14 +115,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from feeds.build import build_feeds
+    from crawler.crawl import rebuild_feeds
 
     config = load(args)
-    store = Store.open(config.store_url)
-    try:
-        written = build_feeds(config, store)
-    finally:
-        store.close()
+    written = rebuild_feeds(config)
     print(f"{len(written)} file(s) changed in {config.feeds_dir}")
     return EXIT_OK
 
@@ -120,8 +142,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {source.name}: {when} {run.outcome}; {stats.get('pages', 0)} pages, "
               f"{stats.get('new', 0)} new, {stats.get('updated', 0)} updated, "
               f"{stats.get('duplicates', 0)} duplicates, {stats.get('errors', 0)} errors")
-        for line in run.errors[:5]:
+        for line in run.errors[:STATUS_MAX_ERRORS]:
             print(f"    ! {line}")
+        if len(run.errors) > STATUS_MAX_ERRORS:
+            print(f"    … {len(run.errors) - STATUS_MAX_ERRORS} more errors")
     print("topics:")
     for topic in config.topics:
         count, newest = counts.get(topic.slug, (0, None))
@@ -130,12 +154,69 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.scheduler import crawl_command, run_schedule, schedule_lines
+
+    config = load(args)
+    if args.list:
+        print("\n".join(schedule_lines(config)))
+        return EXIT_OK
+    if args.grace < 0:
+        raise UsageError(f"--grace {args.grace:g}: give a number of seconds, 0 or more")
+    if args.mirror:
+        os.environ[MIRROR_ENV] = args.mirror.rstrip("/")  # every child crawl inherits it
+    setup_logging(args.verbose)
+    server = feed_server(config, args.host, args.port) if args.serve else None
+    return run_schedule(config, crawl_command(config, args.data_dir), run_now=args.run_now,
+                        grace=args.grace, server=server)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from feeds.server import serve_until_stopped
+
+    config = load(args)
+    setup_logging(args.verbose)
+    server = feed_server(config, args.host, args.port)
+    if not (config.feeds_dir / "index.opml").is_file():
+        print(f"note: no feeds in {config.feeds_dir} yet; run topicfeed crawl (or topicfeed feeds)",
+              file=sys.stderr)
+    serve_until_stopped(server)
+    return EXIT_OK
+
+
+def feed_server(config: Config, host: str, port: int) -> FeedServer:
+    from feeds.server import FeedServer, cache_max_age
+
+    try:
+        return FeedServer(config.feeds_dir, host=host, port=port, max_age=cache_max_age(config))
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
+                         "choose another --port or --host") from None
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    # APScheduler's "Running job"/"executed successfully" pairs would double our one line per run.
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo import run_demo
 
     config = load_config(args.config) if args.config else load_config(None)
-    data_dir = (args.data_dir or Path("topicfeed-demo")).resolve()
-    return run_demo(config.with_data_dir(data_dir), serve=not args.no_serve, port=args.port)
+    config = config.with_data_dir((args.data_dir or Path("topicfeed-demo")).resolve())
+    server = None if args.no_serve else demo_server(config, args.port)
+    return run_demo(config, server=server)
+
+
+def demo_server(config: Config, port: int | None) -> FeedServer:
+    """On ``port`` if given; else on 8080, or on a free port if 8080 is taken."""
+    if port is not None:
+        return feed_server(config, "127.0.0.1", port)
+    try:
+        return feed_server(config, "127.0.0.1", 8080)
+    except UsageError:
+        return feed_server(config, "127.0.0.1", 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,18 +7,22 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
-from crawler.locks import SourceBusy, SourceLock
+from crawler.locks import SourceBusy, SourceLock, feeds_lock
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
 from feeds.build import build_feeds
 
 logger = logging.getLogger(__name__)
+
+# A temporary file younger than this may belong to a crawl of another source running right now.
+STALE_TEMP_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def run_crawl(
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
-        remove_stale_temp_files(folder)
+        remove_stale_temp_files(folder, older_than=STALE_TEMP_SECONDS)
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
@@ -94,9 +98,20 @@ def run_crawl(
             stats = crawler.stats.get_stats() if crawler.stats else {}
             outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
             results.append(SourceResult(source.name, outcome, stats))
-    store = Store.open(config.store_url)
-    try:
-        written = build_feeds(config, store)
-    finally:
-        store.close()
+    # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
+    written = rebuild_feeds(config) if not results or any(not r.busy for r in results) else []
     return CrawlReport(tuple(results), tuple(str(p) for p in written))
+
+
+def rebuild_feeds(config: Config) -> list[Path]:
+    """Build every feed from the store, one process at a time.
+
+    Two crawls of different sources may finish together; under the lock, the one that writes
+    last is also the one that read the store last, so the feeds never go back in time.
+    """
+    with feeds_lock(config.state_dir):
+        store = Store.open(config.store_url)
+        try:
+            return build_feeds(config, store)
+        finally:
+            store.close()

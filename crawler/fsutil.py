@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-topicfeed-"
@@ -36,13 +37,19 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def remove_stale_temp_files(root: Path) -> int:
-    """Delete temporary files a killed process left behind under ``root``."""
+def remove_stale_temp_files(root: Path, older_than: float = 0.0) -> int:
+    """Delete temporary files a killed process left behind under ``root``.
+
+    ``older_than`` (seconds) spares younger ones: another process may be writing them right now.
+    """
     removed = 0
     if not root.exists():
         return 0
+    cutoff = time.time() - older_than
     for leftover in root.rglob(TEMP_PREFIX + "*"):
         with contextlib.suppress(FileNotFoundError):
+            if older_than and leftover.stat().st_mtime > cutoff:
+                continue
             leftover.unlink()
             removed += 1
     return removed

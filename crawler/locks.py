@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+# The holder writes its pid right after taking the lock; a loser that looks in between waits this long.
+PID_NOTE_WAIT = 2.0
+FEEDS_LOCK_TIMEOUT = 300.0
 
 
 class SourceBusy(Exception):
@@ -17,7 +22,11 @@ class SourceBusy(Exception):
 
 
 class SourceLock:
-    """An OS file lock (released by the kernel if the holder dies) plus a pid note for humans."""
+    """An OS file lock (released by the kernel if the holder dies) plus a pid note for humans.
+
+    The note is only ever read by a process that failed to take the lock, so a note left by a
+    holder killed with SIGKILL is harmless: the next holder overwrites it.
+    """
 
     def __init__(self, state_dir: Path, source: str):
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -30,18 +39,31 @@ class SourceLock:
             self._lock.acquire()
         except Timeout:
             raise SourceBusy(self.source, self.holder_pid()) from None
-        self._pid_file.write_text(str(os.getpid()), encoding="ascii")
+        temporary = self._pid_file.with_name(f".{self._pid_file.name}.{os.getpid()}")
+        temporary.write_text(str(os.getpid()), encoding="ascii")
+        os.replace(temporary, self._pid_file)  # readers never see a half-written pid
 
     def release(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self._pid_file.unlink()
         self._lock.release()
 
-    def holder_pid(self) -> str:
+    def holder_pid(self, wait: float = PID_NOTE_WAIT) -> str:
+        """The pid of the live process holding the lock, or "unknown"."""
+        deadline = time.monotonic() + wait
+        while True:
+            pid = self._read_pid()
+            if pid is not None and _alive(pid):
+                return str(pid)
+            if time.monotonic() >= deadline:
+                return "unknown"
+            time.sleep(0.05)
+
+    def _read_pid(self) -> int | None:
         try:
-            return self._pid_file.read_text(encoding="ascii").strip() or "unknown"
-        except OSError:
-            return "unknown"
+            return int(self._pid_file.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            return None
 
     def __enter__(self) -> SourceLock:
         self.acquire()
@@ -49,3 +71,19 @@ class SourceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def feeds_lock(state_dir: Path) -> FileLock:
+    """Held while feeds are rebuilt, so the last writer is always the one that read the newest store."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(state_dir / "feeds.lock", timeout=FEEDS_LOCK_TIMEOUT)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
