@@ -21,9 +21,6 @@ from feeds.build import build_feeds
 
 logger = logging.getLogger(__name__)
 
-# A temporary file younger than this may belong to a crawl of another source running right now.
-STALE_TEMP_SECONDS = 600
-
 
 @dataclass(frozen=True)
 class SourceResult:
@@ -75,7 +72,7 @@ def run_crawl(
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
-        remove_stale_temp_files(folder, older_than=STALE_TEMP_SECONDS)
+        remove_stale_temp_files(folder)
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-topicfeed-"
@@ -23,7 +22,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -37,19 +36,30 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def remove_stale_temp_files(root: Path, older_than: float = 0.0) -> int:
-    """Delete temporary files a killed process left behind under ``root``.
+def _writer_alive(temp_file: Path) -> bool:
+    pid_text = temp_file.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+    if not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
 
-    ``older_than`` (seconds) spares younger ones: another process may be writing them right now.
+
+def remove_stale_temp_files(root: Path) -> int:
+    """Delete temporary files whose writing process is gone (killed mid-write).
+
+    Files of live processes are spared: a crawl of another source may be writing them now.
     """
     removed = 0
     if not root.exists():
         return 0
-    cutoff = time.time() - older_than
     for leftover in root.rglob(TEMP_PREFIX + "*"):
-        with contextlib.suppress(FileNotFoundError):
-            if older_than and leftover.stat().st_mtime > cutoff:
-                continue
-            leftover.unlink()
-            removed += 1
+        if not _writer_alive(leftover):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+                removed += 1
     return removed
