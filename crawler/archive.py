@@ -1,10 +1,13 @@
-"""The archive: one Markdown note per article, at a path that never changes (DESIGN §6)."""
+"""The archive: one Markdown note per article, at a path that never changes (DESIGN §6).
+
+With "hexo" in `[archive] formats` each article also becomes a Hexo post (crawler.hexo).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self
 
@@ -112,13 +115,17 @@ def render_note(article: StoredArticle) -> str:
 class ArchiveWriter:
     """Writes each archive format configured in ``[archive] formats``."""
 
-    def __init__(self, archive_dir: Path, formats: tuple[str, ...]):
+    def __init__(self, archive_dir: Path, formats: tuple[str, ...], hexo_dir: Path | None = None,
+                 topic_titles: Mapping[str, str] | None = None):
         self.archive_dir = archive_dir
         self.formats = formats
+        self.hexo_dir = hexo_dir if hexo_dir is not None else archive_dir.parent / "hexo"
+        self.topic_titles = dict(topic_titles or {})
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
-        return cls(config.archive_dir, config.archive.formats)
+        return cls(config.archive_dir, config.archive.formats, config.hexo_dir,
+                   {topic.slug: topic.title for topic in config.topics})
 
     def catch_up(self, store: Store, source: str) -> int:
         """Write the files of articles stored but not archived (a crash came in between)."""
@@ -134,4 +141,11 @@ class ArchiveWriter:
         if "note" in self.formats:
             path = note_path(self.archive_dir, article)
             if write_if_changed(path, render_note(article).encode("utf-8")):
+                yield path
+        if "hexo" in self.formats:
+            # imported here: crawler.hexo builds on this module's helpers
+            from crawler.hexo import hexo_post_path, render_hexo_post
+
+            path = hexo_post_path(self.hexo_dir, article)
+            if write_if_changed(path, render_hexo_post(article, self.topic_titles).encode("utf-8")):
                 yield path

@@ -57,13 +57,18 @@ def _images(nodes: Sequence[lxml.html.HtmlElement | str]) -> Iterator[lxml.html.
 
 
 def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> str:
-    """Point every <img> at its real, absolute image URL.
+    """Point every <img> at its real, absolute image URL, and every link past its proxy.
 
     Lazy-load attributes win over ``src``; a placeholder (``data:`` URL or empty) with no
     lazy attribute takes the next URL of ``fallback_urls`` (ifeng's imagesInContent, which
-    lists the images in document order); proxy prefixes are unwrapped.
+    lists the images in document order); proxy prefixes are unwrapped, on ``<a href>`` too.
     """
     nodes = _fragments(xml_safe(html))
+    for node in nodes:
+        if not isinstance(node, str):
+            for link in node.iter("a"):
+                if link.get("href"):
+                    link.set("href", unwrap_proxy(link.get("href")))
     fallbacks = iter(fallback_urls)
     for img in _images(nodes):
         real = next((img.get(attr) for attr in LAZY_ATTRIBUTES if img.get(attr)), None)
@@ -101,6 +106,15 @@ def sanitize(html: str) -> str:
     )
     # <img> without a usable src is a leftover placeholder.
     return cleaned.replace("<img>", "")
+
+
+def set_image_attributes(html: str, **attributes: str) -> str:
+    """Set the same attributes on every <img> (e.g. ``referrerpolicy="no-referrer"``)."""
+    nodes = _fragments(html)
+    for img in _images(nodes):
+        for name, value in attributes.items():
+            img.set(name, value)
+    return _serialize(nodes)
 
 
 def image_urls(html: str) -> list[str]:

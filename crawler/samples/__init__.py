@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from crawler.samples.ifeng import IfengSample, build_ifeng_snapshot
+from crawler.samples.qutoutiao import QutoutiaoSample, build_qutoutiao_snapshot
 from crawler.snapshot import SnapshotWriter
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -19,18 +20,21 @@ class Sample:
     root: Path
     recorded_at: datetime
     ifeng: IfengSample
+    qutoutiao: QutoutiaoSample
 
 
 def build_sample(root: Path) -> Sample:
     """Write the whole sample snapshot under ``root``."""
     writer = SnapshotWriter(root, RECORDED_AT)
     ifeng = build_ifeng_snapshot(writer)
+    qutoutiao = build_qutoutiao_snapshot(writer, ifeng)
     writer.save()
-    return Sample(root=root, recorded_at=RECORDED_AT, ifeng=ifeng)
+    return Sample(root=root, recorded_at=RECORDED_AT, ifeng=ifeng, qutoutiao=qutoutiao)
 
 
 def build_sample_snapshot(root: Path) -> Path:
     return build_sample(root).root
 
 
-__all__ = ["RECORDED_AT", "IfengSample", "Sample", "build_ifeng_snapshot", "build_sample", "build_sample_snapshot"]
+__all__ = ["RECORDED_AT", "IfengSample", "QutoutiaoSample", "Sample", "build_ifeng_snapshot",
+           "build_qutoutiao_snapshot", "build_sample", "build_sample_snapshot"]
