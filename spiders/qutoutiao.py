@@ -168,6 +168,7 @@ class QutoutiaoSpider(SourceSpider):
             next_min_time = _int(data.get("min_time"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.logger.warning("outList page %s unusable: %s", response.url, exc)
+            self.report_error(f"{response.url}: list not parsed: {exc}")
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
             self.note_list_page(0)
             return
@@ -228,12 +229,12 @@ class QutoutiaoSpider(SourceSpider):
 
     def parse_article(self, response: Response, listing: ListItem) -> Iterator[Article]:
         if b"NoSuchKey" in response.body:
-            self.logger.info("Deleted article (NoSuchKey): %s", response.url)
+            self.logger.info("Deleted article (NoSuchKey): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/deleted")
             self.known.record_failure(response.url, self.source_name, "deleted (NoSuchKey)")
             return
         if response.status == 404:
-            self.logger.info("Article page gone (HTTP 404): %s", response.url)
+            self.logger.info("Article page gone (HTTP 404): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/article_not_found")
             self.known.record_failure(response.url, self.source_name, "HTTP 404")
             return
@@ -252,6 +253,7 @@ class QutoutiaoSpider(SourceSpider):
         content = article.css("div.content") or response.css("div.content")
         if not title or not content:
             self.logger.warning("Article page %s not parsed: no div.article h1 / div.content", response.url)
+            self.report_error(f"{response.url}: article not parsed: no div.content")
             self.note_article_page(parsed=False)
             self.known.record_failure(response.url, self.source_name, "not parsed: no div.content")
             return None

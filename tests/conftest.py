@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.samples import Sample, build_sample
+from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.snapshot import SnapshotServer
 
 from tests.helpers import FAST, Run, run_topicfeed, write_config
@@ -37,6 +38,36 @@ require = ["视频"]
 name = "ifeng-hb"
 spider = "ifeng"
 schedule = "*/30 * * * *"
+args = { regions = ["hb", "hn"], search = true }
+"""
+
+
+QUTOUTIAO_CONFIG = """
+[paths]
+data_dir = "data"
+
+[feeds]
+base_url = "http://127.0.0.1:8080/"
+
+[archive]
+formats = ["note", "hexo"]
+
+[[topics]]
+slug = "service-outsourcing"
+title = "服务外包"
+keywords = ["服务外包", "服博会"]
+
+[[sources]]
+name = "qutoutiao"
+spider = "qutoutiao"
+args = { categories = [255, 1, 10] }
+"""
+
+# Both sources in one crawl: the Qutoutiao repost of an ifeng article meets its original.
+CROSS_SOURCE_CONFIG = QUTOUTIAO_CONFIG + """
+[[sources]]
+name = "ifeng-hb"
+spider = "ifeng"
 args = { regions = ["hb", "hn"], search = true }
 """
 
@@ -75,3 +106,22 @@ def ifeng_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
     config = write_config(tmp_path, IFENG_CONFIG)
     with SnapshotServer(snapshot) as server:
         yield Workspace(tmp_path, config, server, sample.recorded_at.isoformat(), snapshot)
+
+
+def _workspace(tmp_path: Path, sample: Sample, config_text: str) -> Iterator[Workspace]:
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(sample.root, snapshot)
+    config = write_config(tmp_path, config_text)
+    # The list API hands out a fresh per-request key in every article URL, as the real one does.
+    with SnapshotServer(snapshot, transform=rotate_list_keys) as server:
+        yield Workspace(tmp_path, config, server, sample.recorded_at.isoformat(), snapshot)
+
+
+@pytest.fixture
+def qutoutiao_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
+    yield from _workspace(tmp_path, sample, QUTOUTIAO_CONFIG)
+
+
+@pytest.fixture
+def cross_source_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
+    yield from _workspace(tmp_path, sample, CROSS_SOURCE_CONFIG)
