@@ -71,6 +71,7 @@ def run_crawl(
     """Crawl ``sources`` once (in this process: call it once per process), then rebuild feeds."""
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
+    Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
         remove_stale_temp_files(folder)
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)

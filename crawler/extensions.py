@@ -12,6 +12,7 @@ from scrapy import signals
 
 from crawler.dates import utcnow
 from crawler.runtime import shared_store
+from crawler.store import OUTPUT_ERRORS
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -178,6 +179,9 @@ class RunReporter:
         for name, value in stats.items():
             self.crawler.stats.set_value(f"topicfeed/run/{name}", value)
         if self.run_id is not None:
-            shared_store(self.crawler).finish_run(
-                self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+            try:
+                shared_store(self.crawler).finish_run(
+                    self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+            except OUTPUT_ERRORS as error:  # e.g. the disk that ended the run is still full
+                logger.error("Could not record the run of %s: %s", self.source, error)
         logger.info("%s (%s)", self.counts.line(self.source), outcome)

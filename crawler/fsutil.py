@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -63,3 +64,16 @@ def remove_stale_temp_files(root: Path) -> int:
                 leftover.unlink()
                 removed += 1
     return removed
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for people: what failed, where, and what to do."""
+    where = f"{error.filename}: " if error.filename else ""
+    what = error.strerror or str(error)
+    if error.errno == errno.ENOSPC:
+        return f"{where}{what}; free some space and run again (nothing stored was damaged)"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}{what}; make the data dir writable or choose another with --data-dir"
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"{where}{what}; the data dir path must be a folder (check [paths] data_dir or --data-dir)"
+    return f"{where}{what}"

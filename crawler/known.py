@@ -71,6 +71,11 @@ class KnownArticles:
                                       failure=failure)
         return decision, state
 
+    def due_for_revisit(self, source: str) -> list[str]:
+        """Stored articles to fetch again now, found from the store (not only from list pages)."""
+        fetched_before = None if self.policy.force else utcnow() - self.policy.revisit_after
+        return self.store.due_for_revisit(source, self.reference_now - self.policy.max_age, fetched_before)
+
     def record_failure(self, url: str, source: str, reason: str) -> int:
         """An article page that gave no article; it is retried after revisit_hours, 3 times at most."""
         return self.store.record_failure(canonical_url(url), source, reason, utcnow())

@@ -6,13 +6,15 @@ import logging
 from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.archive import ArchiveWriter
 from crawler.dates import as_aware, utcnow
+from crawler.fsutil import describe_os_error
 from crawler.htmlclean import html_to_text, image_urls, resolve_images, sanitize
 from crawler.items import Article, Image
 from crawler.runtime import config_from_settings, shared_store
-from crawler.store import SaveOutcome
+from crawler.store import OUTPUT_ERRORS, SaveOutcome
 from crawler.summary import summarize
 from crawler.text import clean_line, content_hash
 from crawler.topics import TopicMatcher
@@ -23,6 +25,27 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+
+
+
+
+def stop_on_output_error(crawler: Crawler, error: Exception) -> DropItem:
+    """Output cannot be written (disk full, read-only…): stop the crawl cleanly, say why once.
+
+    Every item would fail the same way; what is already committed stays as it is.
+    """
+    if isinstance(error, OSError):
+        detail = describe_os_error(error)
+    else:
+        detail = str(error.orig)
+        if "full" in detail:
+            detail += "; free some space and run again (nothing stored was damaged)"
+    reason = f"cannot write output: {detail}"
+    if not crawler.stats.get_value("topicfeed/output_error"):
+        crawler.stats.set_value("topicfeed/output_error", reason)
+        logger.error("%s", reason)
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+    return DropItem(reason, log_level="DEBUG")
 
 
 class NormalizePipeline:
@@ -88,7 +111,10 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: Article) -> Article:
-        result = shared_store(self.crawler).save(item, content_hash(item.text), utcnow())
+        try:
+            result = shared_store(self.crawler).save(item, content_hash(item.text), utcnow())
+        except OUTPUT_ERRORS as error:
+            raise stop_on_output_error(self.crawler, error) from error
         item.stored_id = result.article_id
         item.save_outcome = result.outcome.value
         self.stats.inc_value(f"topicfeed/{result.outcome.value}")
@@ -123,10 +149,13 @@ class ArchivePipeline:
         store = shared_store(self.crawler)
         stored = store.get(item.stored_id)
         if stored is not None and stored.topics:
-            for path in self.writer.write(stored):
-                self.crawler.stats.inc_value("topicfeed/archive_files_written")
-                logger.debug("Archived %s", path)
-            store.mark_archived(stored.id, stored.version)
+            try:
+                for path in self.writer.write(stored):
+                    self.crawler.stats.inc_value("topicfeed/archive_files_written")
+                    logger.debug("Archived %s", path)
+                store.mark_archived(stored.id, stored.version)
+            except OUTPUT_ERRORS as error:
+                raise stop_on_output_error(self.crawler, error) from error
         if item.save_outcome == SaveOutcome.ALIAS.value:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")

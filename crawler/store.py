@@ -20,6 +20,10 @@ from crawler.items import Article, Image
 SCHEMA_VERSION = 1
 
 
+# What writing output can fail with: the file system, or the database refusing a write.
+OUTPUT_ERRORS = (OSError, sa.exc.OperationalError)
+
+
 class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
 
@@ -398,6 +402,16 @@ class Store:
         ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)
         found = self._load(articles.c.id.in_(ids))
         return found[0] if found else None
+
+    def due_for_revisit(self, source: str, published_after: datetime,
+                        fetched_before: datetime | None) -> list[str]:
+        """Canonical URLs of a source's young articles last fetched before ``fetched_before``."""
+        condition = (articles.c.source == source) & (articles.c.published >= published_after)
+        if fetched_before is not None:
+            condition &= articles.c.fetched <= fetched_before
+        query = sa.select(articles.c.canonical_url).where(condition).order_by(articles.c.published.desc())
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def mark_archived(self, article_id: int, version: int) -> None:
         with self._tx() as conn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
@@ -68,6 +68,20 @@ class SourceSpider(scrapy.Spider):
             return Source(name=cls.name, spider=cls.name, schedule="0 * * * *")
         raise ConfigError(config.path, "sources", f"no source uses spider {cls.name!r}",
                           f"add a [[sources]] table with spider = {cls.name!r}")
+
+    async def start(self) -> AsyncIterator[Request]:
+        """Revisits first (the store knows them, however deep the lists hide them), then discovery."""
+        for url in self.known.due_for_revisit(self.source_name):
+            yield self.article_request(url, self.parse_article)
+        for request in self.discover():
+            yield request
+
+    def discover(self) -> Iterator[Request]:
+        """The site's entry points: home pages, list APIs, searches."""
+        raise NotImplementedError
+
+    def parse_article(self, response: Any) -> Iterator[Any]:
+        raise NotImplementedError
 
     @property
     def source_name(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -92,7 +92,7 @@ class IfengSpider(SourceSpider):
         self.max_search_pages = int(max_search_pages)
         self.page_size = int(page_size)
 
-    async def start(self) -> AsyncIterator[Request]:
+    def discover(self) -> Iterator[Request]:
         for host in self.hosts:
             yield self.page_request(f"https://{host}/", self.parse_home, host=host)
         if self.search:
