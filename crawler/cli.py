@@ -14,6 +14,7 @@ from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
 from crawler.dates import SITE_TZ
 from crawler.runtime import MIRROR_ENV
+from crawler.fsutil import describe_os_error
 from crawler.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -228,5 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError, StoreError) as error:
         print(f"topicfeed: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:
+        print(f"topicfeed: error: {describe_os_error(error)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
