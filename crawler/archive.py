@@ -46,7 +46,7 @@ def _iso(value: Any) -> str:
 
 def article_tags(article: StoredArticle) -> list[str]:
     matched = [kw for kws in article.topics.values() for kw in kws]
-    return make_tags(article.keywords, matched)
+    return make_tags(matched, article.keywords, article.text)
 
 
 def front_matter(article: StoredArticle) -> dict[str, Any]:
@@ -66,6 +66,8 @@ def front_matter(article: StoredArticle) -> dict[str, Any]:
         "tags": article_tags(article),
         "cover": article.cover,
         "also_at": list(article.aliases),
+        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by],
+        "revision": article.revision,
         "content_sha256": article.content_sha256,
     }
 
@@ -86,6 +88,7 @@ def render_note(article: StoredArticle) -> str:
     if article.editor:
         facts.append(f"- **责任编辑**: {markdown_safe(article.editor)}")
     facts += [f"- **同时见于**: {markdown_safe(alias)}" for alias in article.aliases]
+    facts += [f"- **同时报道**: {markdown_safe(outlet)} {markdown_safe(url)}" for outlet, url in article.reported_by]
     tags = markdown_safe(" ".join(f"#{tag}" for tag in article_tags(article)))
     parts = [
         "---",
@@ -104,12 +107,32 @@ def render_note(article: StoredArticle) -> str:
         "",
         html_to_markdown_text(article.body_html),
         "",
+        *revision_history(article),
         "---",
         "",
         f"标签：{tags}" if tags else "标签：",
         "",
     ]
     return "\n".join(parts)
+
+
+def revision_history(article: StoredArticle) -> list[str]:
+    """``## 修订记录``: every earlier text, newest first, with when it was current."""
+    if not article.revisions:
+        return []
+    lines = ["## 修订记录", "",
+             f"- 第{article.revision}版（当前）：自 {_local(article.updated)}", ""]
+    for old in reversed(article.revisions):
+        lines += [f"### 第{old.revision}版：{_local(old.valid_from)} 至 {_local(old.replaced)}", ""]
+        if old.title != article.title:
+            lines += [f"标题：{markdown_safe(old.title)}", ""]
+        lines += [f"> {line}" if line else ">" for line in html_to_markdown_text(old.body_html).splitlines()]
+        lines.append("")
+    return lines
+
+
+def _local(moment: Any) -> str:
+    return f"{moment.astimezone(SITE_TZ):%Y-%m-%d %H:%M:%S}"
 
 
 class ArchiveWriter:

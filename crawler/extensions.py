@@ -129,7 +129,7 @@ class RunReporter:
         self._draw()
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
-        if getattr(item, "save_outcome", "") in ("alias", "unchanged"):
+        if getattr(item, "save_outcome", "") in ("alias", "near_duplicate", "unchanged"):
             self.counts.duplicates += 1
         self._draw()
 

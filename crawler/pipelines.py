@@ -15,6 +15,7 @@ from crawler.htmlclean import html_to_text, image_urls, resolve_images, sanitize
 from crawler.items import Article, Image
 from crawler.runtime import config_from_settings, shared_store
 from crawler.store import OUTPUT_ERRORS, SaveOutcome
+from crawler.simhash import simhash
 from crawler.summary import summarize
 from crawler.text import clean_line, content_hash
 from crawler.topics import TopicMatcher
@@ -48,6 +49,10 @@ def stop_on_output_error(crawler: Crawler, error: Exception) -> DropItem:
     return DropItem(reason, log_level="DEBUG")
 
 
+# Outcomes where the item only adds its URL to an article already stored.
+CLUSTER_OUTCOMES = frozenset({SaveOutcome.ALIAS, SaveOutcome.NEAR_DUPLICATE})
+
+
 class NormalizePipeline:
     """Canonical URL, aware times, sanitised body, plain text, summary."""
 
@@ -77,7 +82,6 @@ class NormalizePipeline:
         item.images += [Image(url) for url in image_urls(item.body_html) if url not in known]
         if not item.cover and item.images:
             item.cover = item.images[0].url
-        item.summary = summarize(item.text)
         item.keywords = [clean_line(k) for k in item.keywords if clean_line(k)]
         return item
 
@@ -92,6 +96,8 @@ class TopicMatchPipeline:
 
     def process_item(self, item: Article) -> Article:
         item.topics = self.matcher.match(item.title, item.text)
+        if item.topics:  # text work only for what will be archived
+            item.summary = summarize(item.text)
         return item
 
 
@@ -102,17 +108,20 @@ class StorePipeline:
     they go no further.
     """
 
-    def __init__(self, crawler: Crawler):
+    def __init__(self, crawler: Crawler, near_distance: int):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.near_distance = near_distance
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls(crawler, config_from_settings(crawler.settings).archive.near_duplicate_distance)
 
     def process_item(self, item: Article) -> Article:
         try:
-            result = shared_store(self.crawler).save(item, content_hash(item.text), utcnow())
+            result = shared_store(self.crawler).save(
+                item, content_hash(item.text), utcnow(),
+                fingerprint=simhash(item.text), near_distance=self.near_distance)
         except OUTPUT_ERRORS as error:
             raise stop_on_output_error(self.crawler, error) from error
         item.stored_id = result.article_id
@@ -120,7 +129,7 @@ class StorePipeline:
         self.stats.inc_value(f"topicfeed/{result.outcome.value}")
         if result.outcome is SaveOutcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.canonical_url}", log_level="DEBUG")
-        if not item.topics and result.outcome is not SaveOutcome.ALIAS:
+        if not item.topics and result.outcome not in CLUSTER_OUTCOMES:
             self.stats.inc_value("topicfeed/unmatched")
             raise DropItem(f"matches no topic: {item.canonical_url}", log_level="DEBUG")
         return item
@@ -156,7 +165,7 @@ class ArchivePipeline:
                 store.mark_archived(stored.id, stored.version)
             except OUTPUT_ERRORS as error:
                 raise stop_on_output_error(self.crawler, error) from error
-        if item.save_outcome == SaveOutcome.ALIAS.value:
+        if SaveOutcome(item.save_outcome) in CLUSTER_OUTCOMES:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")
         return item

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
+from crawler.simhash import band_keys, hamming, to_signed, to_unsigned
 
 SCHEMA_VERSION = 1
 
@@ -84,6 +85,7 @@ articles = sa.Table(
     # Bumped by every change the archive shows (new text, a new alias); the archive files are
     # current when archived_version equals it, so a crash between commit and write is repaired.
     sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("simhash", sa.BigInteger),  # signed form of the 64-bit SimHash (crawler.simhash)
     sa.Column("archived_version", sa.Integer, nullable=False, default=0),
     sa.Index("ix_articles_published", "published"),
 )
@@ -94,7 +96,8 @@ article_urls = sa.Table(
     sa.Column("url", sa.Text, primary_key=True),
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False, index=True),
     sa.Column("source", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),  # "canonical" | "alias"
+    sa.Column("kind", sa.String(16), nullable=False),  # "canonical" | "alias" (same text) | "near"
+    sa.Column("outlet", sa.Text, nullable=False, default=""),  # who published the alias / near copy
     sa.Column("first_seen", UtcDateTime, nullable=False),
 )
 
@@ -105,6 +108,28 @@ matches = sa.Table(
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("keywords", sa.JSON, nullable=False),
     sa.Index("ix_matches_topic", "topic"),
+)
+
+# The banded SimHash index: a near-duplicate shares at least one band key (crawler.simhash).
+simhash_bands = sa.Table(
+    "simhash_bands",
+    metadata,
+    sa.Column("band_key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+)
+
+# Earlier texts of articles that changed: kept, never overwritten.
+revisions = sa.Table(
+    "revisions",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("valid_from", UtcDateTime, nullable=False),  # when this text was first seen
+    sa.Column("replaced", UtcDateTime, nullable=False),  # when a newer text replaced it
 )
 
 # Article pages that could not be turned into an article (cut page, deleted article…).
@@ -136,6 +161,18 @@ class SaveOutcome(enum.Enum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     ALIAS = "alias"  # same text already stored under another URL
+    NEAR_DUPLICATE = "near_duplicate"  # nearly the same text: joins that article's cluster
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: int
+    title: str
+    text: str
+    body_html: str
+    content_sha256: str
+    valid_from: datetime
+    replaced: datetime
 
 
 @dataclass
@@ -168,8 +205,11 @@ class StoredArticle:
     revision: int
     version: int
     archived_version: int
+    simhash: int | None
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
+    revisions: list[Revision] = field(default_factory=list)  # oldest first
 
 
 @dataclass(frozen=True)
@@ -299,25 +339,32 @@ class Store:
                 for row in conn.execute(query)
             }
 
-    def save(self, article: Article, content_sha256: str, now: datetime) -> SaveResult:
-        """Insert, update, alias or just touch, in one transaction."""
+    def save(self, article: Article, content_sha256: str, now: datetime, *,
+             fingerprint: int | None = None, near_distance: int = -1) -> SaveResult:
+        """Insert, update, alias, cluster or just touch, in one transaction.
+
+        ``fingerprint`` is the text's SimHash; with ``near_distance`` >= 0 an article within that
+        many bits of a stored one joins it instead of becoming a new article.
+        """
+        near = _NearCheck(fingerprint, near_distance)
         try:
             with self._tx() as conn:
-                return self._save(conn, article, content_sha256, now)
+                return self._save(conn, article, content_sha256, now, near)
         except IntegrityError:
             # A concurrent writer stored the same URL or text first: re-run against its row.
             with self._tx() as conn:
-                return self._save(conn, article, content_sha256, now)
+                return self._save(conn, article, content_sha256, now, near)
 
-    def _save(self, conn: Connection, article: Article, sha: str, now: datetime) -> SaveResult:
+    def _save(self, conn: Connection, article: Article, sha: str, now: datetime,
+              near: _NearCheck) -> SaveResult:
         existing = conn.execute(
-            sa.select(articles.c.id, articles.c.content_sha256)
+            sa.select(articles, article_urls.c.kind)
             .join(article_urls, article_urls.c.article_id == articles.c.id)
             .where(article_urls.c.url == article.canonical_url)
         ).first()
         if existing is not None:
             validators = {"fetched": now, "etag": article.etag, "last_modified": article.last_modified}
-            if existing.content_sha256 == sha:
+            if existing.content_sha256 == sha or existing.kind != "canonical":
                 conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
             same_text = conn.execute(
@@ -326,39 +373,55 @@ class Store:
             if same_text is not None:  # the new text is another stored article's
                 conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
+            conn.execute(revisions.insert().values(
+                article_id=existing.id, revision=existing.revision, title=existing.title,
+                text=existing.text, body_html=existing.body_html,
+                content_sha256=existing.content_sha256, valid_from=existing.updated, replaced=now))
             values = _article_values(article, sha)
             del values["published"]  # the first publication time stays
             conn.execute(
                 articles.update()
                 .where(articles.c.id == existing.id)
                 .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1,
-                        version=articles.c.version + 1)
+                        version=articles.c.version + 1, simhash=near.signed)
             )
+            near.index(conn, existing.id)
             self._set_matches(conn, existing.id, article.topics)
             return SaveResult(SaveOutcome.UPDATED, existing.id)
 
         same_text = conn.execute(sa.select(articles.c.id).where(articles.c.content_sha256 == sha)).scalar()
         if same_text is not None:
-            conn.execute(article_urls.insert().values(
-                url=article.canonical_url, article_id=same_text, source=article.source,
-                kind="alias", first_seen=now))
-            conn.execute(articles.update().where(articles.c.id == same_text)
-                         .values(version=articles.c.version + 1))
+            self._join(conn, same_text, article, "alias", now)
             return SaveResult(SaveOutcome.ALIAS, same_text)
+
+        cluster = near.find(conn)
+        if cluster is not None:
+            self._join(conn, cluster, article, "near", now)
+            return SaveResult(SaveOutcome.NEAR_DUPLICATE, cluster)
 
         published = article.published or now
         article_id = conn.execute(
             articles.insert().values(
                 canonical_url=article.canonical_url, **{**_article_values(article, sha), "published": published},
                 updated=published, archived=now, fetched=now, revision=1, version=1, archived_version=0,
+                simhash=near.signed,
             )
         ).inserted_primary_key[0]
+        near.index(conn, article_id)
         conn.execute(article_urls.insert().values(
             url=article.canonical_url, article_id=article_id, source=article.source,
             kind="canonical", first_seen=now))
         self._set_matches(conn, article_id, article.topics)
         conn.execute(page_failures.delete().where(page_failures.c.url == article.canonical_url))
         return SaveResult(SaveOutcome.NEW, article_id)
+
+    @staticmethod
+    def _join(conn: Connection, article_id: int, article: Article, kind: str, now: datetime) -> None:
+        conn.execute(article_urls.insert().values(
+            url=article.canonical_url, article_id=article_id, source=article.source, kind=kind,
+            outlet=article.outlet or article.site_name, first_seen=now))
+        conn.execute(articles.update().where(articles.c.id == article_id)
+                     .values(version=articles.c.version + 1))
 
     @staticmethod
     def _set_matches(conn: Connection, article_id: int, topics: Mapping[str, list[str]]) -> None:
@@ -448,17 +511,30 @@ class Store:
             for m in conn.execute(sa.select(matches).where(matches.c.article_id.in_(ids))):
                 topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
             aliases: dict[int, list[str]] = {}
+            reported_by: dict[int, list[tuple[str, str]]] = {}
             for u in conn.execute(
-                sa.select(article_urls.c.article_id, article_urls.c.url)
-                .where(article_urls.c.article_id.in_(ids), article_urls.c.kind == "alias")
+                sa.select(article_urls.c.article_id, article_urls.c.url, article_urls.c.kind,
+                          article_urls.c.outlet)
+                .where(article_urls.c.article_id.in_(ids), article_urls.c.kind != "canonical")
                 .order_by(article_urls.c.first_seen, article_urls.c.url)
             ):
-                aliases.setdefault(u.article_id, []).append(u.url)
+                if u.kind == "alias":
+                    aliases.setdefault(u.article_id, []).append(u.url)
+                else:
+                    reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
+            earlier: dict[int, list[Revision]] = {}
+            for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
+                                  .order_by(revisions.c.revision)):
+                earlier.setdefault(r.article_id, []).append(Revision(
+                    r.revision, r.title, r.text, r.body_html, r.content_sha256, r.valid_from, r.replaced))
         return [
             StoredArticle(
-                **{**row, "images": [Image(**i) for i in row["images"]]},
+                **{**row, "images": [Image(**i) for i in row["images"]],
+                   "simhash": None if row["simhash"] is None else to_unsigned(row["simhash"])},
                 topics=topics.get(row["id"], {}),
                 aliases=aliases.get(row["id"], []),
+                reported_by=reported_by.get(row["id"], []),
+                revisions=earlier.get(row["id"], []),
             )
             for row in rows
         ]
@@ -502,6 +578,44 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+@dataclass(frozen=True)
+class _NearCheck:
+    """The near-duplicate side of one save: the fingerprint, its band keys, the lookup."""
+
+    fingerprint: int | None
+    distance: int
+
+    @property
+    def signed(self) -> int | None:
+        return None if self.fingerprint is None else to_signed(self.fingerprint)
+
+    def keys(self) -> list[int]:
+        if self.fingerprint is None or self.distance < 0:
+            return []
+        return [to_signed(k) for k in band_keys(self.fingerprint, self.distance)]
+
+    def find(self, conn: Connection) -> int | None:
+        """The oldest stored article within ``distance`` bits, via the band index."""
+        keys = self.keys()
+        if not keys:
+            return None
+        candidates = conn.execute(
+            sa.select(articles.c.id, articles.c.simhash)
+            .join(simhash_bands, simhash_bands.c.article_id == articles.c.id)
+            .where(simhash_bands.c.band_key.in_(keys))
+            .distinct()
+        )
+        close = [row.id for row in candidates
+                 if hamming(to_unsigned(row.simhash), self.fingerprint) <= self.distance]
+        return min(close, default=None)
+
+    def index(self, conn: Connection, article_id: int) -> None:
+        conn.execute(simhash_bands.delete().where(simhash_bands.c.article_id == article_id))
+        keys = self.keys()
+        if keys:
+            conn.execute(simhash_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys])
 
 
 def _parse_db_time(value: Any) -> datetime | None:

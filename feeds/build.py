@@ -23,7 +23,7 @@ def feed_entry(article: StoredArticle, topic: str) -> FeedEntry:
         content_html=article.body_html,
         site_name=article.site_name,
         categories=tuple(article.topics.get(topic, ())),
-        also_reported_by=tuple((host_of(alias), alias) for alias in article.aliases),
+        also_reported_by=(*article.reported_by, *((host_of(alias), alias) for alias in article.aliases)),
     )
 
 
