@@ -68,7 +68,7 @@ class ArchiveConfig:
     formats: tuple[str, ...] = ("note",)
     git: bool = False
     git_remote: str = ""
-    near_duplicate_distance: int = 3
+    near_duplicate_similarity: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -291,15 +291,15 @@ def _archive(table: _Table) -> ArchiveConfig:
         if name not in ARCHIVE_FORMATS:
             problem = f"unknown archive format {name!r}"
             raise table.error(f"formats[{i}]", problem, _choose(name, ARCHIVE_FORMATS))
-    distance = table.integer("near_duplicate_distance", default.near_duplicate_distance, minimum=0)
-    if distance > 64:
-        fix = "use 0 to 64 (bits of a 64-bit SimHash; 3 is a good start)"
-        raise table.error("near_duplicate_distance", f"{distance} is more than 64", fix)
+    similarity = table.number("near_duplicate_similarity", default.near_duplicate_similarity)
+    if not 0.5 <= similarity <= 1.0:
+        fix = "use 0.5 to 1.0 (estimated share of common 4-character shingles; 0.8 is a good start)"
+        raise table.error("near_duplicate_similarity", f"{similarity} is out of range", fix)
     return ArchiveConfig(
         formats=tuple(dict.fromkeys(formats)),
         git=table.boolean("git", default.git),
         git_remote=table.string("git_remote", default.git_remote, blank_ok=True),
-        near_duplicate_distance=distance,
+        near_duplicate_similarity=similarity,
     )
 
 

@@ -15,7 +15,7 @@ from crawler.htmlclean import html_to_text, image_urls, resolve_images, sanitize
 from crawler.items import Article, Image
 from crawler.runtime import config_from_settings, shared_store
 from crawler.store import OUTPUT_ERRORS, SaveOutcome
-from crawler.simhash import simhash
+from crawler.minhash import signature
 from crawler.summary import summarize
 from crawler.text import clean_line, content_hash
 from crawler.topics import TopicMatcher
@@ -108,20 +108,22 @@ class StorePipeline:
     they go no further.
     """
 
-    def __init__(self, crawler: Crawler, near_distance: int):
+    def __init__(self, crawler: Crawler, near_similarity: float):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.near_distance = near_distance
+        self.near_similarity = near_similarity
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, config_from_settings(crawler.settings).archive.near_duplicate_distance)
+        return cls(crawler, config_from_settings(crawler.settings).archive.near_duplicate_similarity)
 
     def process_item(self, item: Article) -> Article:
         try:
             result = shared_store(self.crawler).save(
                 item, content_hash(item.text), utcnow(),
-                fingerprint=simhash(item.text), near_distance=self.near_distance)
+                # only articles that reach a feed need a near-duplicate signature
+                fingerprint=signature(item.text) if item.topics else None,
+                near_similarity=self.near_similarity)
         except OUTPUT_ERRORS as error:
             raise stop_on_output_error(self.crawler, error) from error
         item.stored_id = result.article_id

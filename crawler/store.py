@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
-from crawler.simhash import band_keys, hamming, to_signed, to_unsigned
+from crawler.minhash import band_keys, similarity
 
 SCHEMA_VERSION = 1
 
@@ -85,7 +85,7 @@ articles = sa.Table(
     # Bumped by every change the archive shows (new text, a new alias); the archive files are
     # current when archived_version equals it, so a crash between commit and write is repaired.
     sa.Column("version", sa.Integer, nullable=False, default=1),
-    sa.Column("simhash", sa.BigInteger),  # signed form of the 64-bit SimHash (crawler.simhash)
+    sa.Column("minhash", sa.LargeBinary),  # near-duplicate signature (crawler.minhash)
     sa.Column("archived_version", sa.Integer, nullable=False, default=0),
     sa.Index("ix_articles_published", "published"),
 )
@@ -110,9 +110,9 @@ matches = sa.Table(
     sa.Index("ix_matches_topic", "topic"),
 )
 
-# The banded SimHash index: a near-duplicate shares at least one band key (crawler.simhash).
-simhash_bands = sa.Table(
-    "simhash_bands",
+# The LSH index: a near-duplicate shares at least one band key (crawler.minhash).
+near_bands = sa.Table(
+    "near_bands",
     metadata,
     sa.Column("band_key", sa.BigInteger, primary_key=True),
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
@@ -205,7 +205,7 @@ class StoredArticle:
     revision: int
     version: int
     archived_version: int
-    simhash: int | None
+    minhash: bytes | None
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
@@ -340,13 +340,13 @@ class Store:
             }
 
     def save(self, article: Article, content_sha256: str, now: datetime, *,
-             fingerprint: int | None = None, near_distance: int = -1) -> SaveResult:
+             fingerprint: bytes | None = None, near_similarity: float = 0.8) -> SaveResult:
         """Insert, update, alias, cluster or just touch, in one transaction.
 
-        ``fingerprint`` is the text's SimHash; with ``near_distance`` >= 0 an article within that
-        many bits of a stored one joins it instead of becoming a new article.
+        ``fingerprint`` is the text's MinHash signature: an article at least ``near_similarity``
+        similar to a stored one joins it instead of becoming a new article.
         """
-        near = _NearCheck(fingerprint, near_distance)
+        near = _NearCheck(fingerprint, near_similarity)
         try:
             with self._tx() as conn:
                 return self._save(conn, article, content_sha256, now, near)
@@ -383,7 +383,7 @@ class Store:
                 articles.update()
                 .where(articles.c.id == existing.id)
                 .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1,
-                        version=articles.c.version + 1, simhash=near.signed)
+                        version=articles.c.version + 1, minhash=near.fingerprint)
             )
             near.index(conn, existing.id)
             self._set_matches(conn, existing.id, article.topics)
@@ -404,7 +404,7 @@ class Store:
             articles.insert().values(
                 canonical_url=article.canonical_url, **{**_article_values(article, sha), "published": published},
                 updated=published, archived=now, fetched=now, revision=1, version=1, archived_version=0,
-                simhash=near.signed,
+                minhash=near.fingerprint,
             )
         ).inserted_primary_key[0]
         near.index(conn, article_id)
@@ -529,8 +529,7 @@ class Store:
                     r.revision, r.title, r.text, r.body_html, r.content_sha256, r.valid_from, r.replaced))
         return [
             StoredArticle(
-                **{**row, "images": [Image(**i) for i in row["images"]],
-                   "simhash": None if row["simhash"] is None else to_unsigned(row["simhash"])},
+                **{**row, "images": [Image(**i) for i in row["images"]]},
                 topics=topics.get(row["id"], {}),
                 aliases=aliases.get(row["id"], []),
                 reported_by=reported_by.get(row["id"], []),
@@ -582,40 +581,30 @@ class Store:
 
 @dataclass(frozen=True)
 class _NearCheck:
-    """The near-duplicate side of one save: the fingerprint, its band keys, the lookup."""
+    """The near-duplicate side of one save: the signature, its band keys, the lookup."""
 
-    fingerprint: int | None
-    distance: int
-
-    @property
-    def signed(self) -> int | None:
-        return None if self.fingerprint is None else to_signed(self.fingerprint)
-
-    def keys(self) -> list[int]:
-        if self.fingerprint is None or self.distance < 0:
-            return []
-        return [to_signed(k) for k in band_keys(self.fingerprint, self.distance)]
+    fingerprint: bytes | None
+    threshold: float
 
     def find(self, conn: Connection) -> int | None:
-        """The oldest stored article within ``distance`` bits, via the band index."""
-        keys = self.keys()
-        if not keys:
+        """The oldest stored article at least ``threshold`` similar, via the band index."""
+        if self.fingerprint is None:
             return None
         candidates = conn.execute(
-            sa.select(articles.c.id, articles.c.simhash)
-            .join(simhash_bands, simhash_bands.c.article_id == articles.c.id)
-            .where(simhash_bands.c.band_key.in_(keys))
+            sa.select(articles.c.id, articles.c.minhash)
+            .join(near_bands, near_bands.c.article_id == articles.c.id)
+            .where(near_bands.c.band_key.in_(band_keys(self.fingerprint)))
             .distinct()
         )
         close = [row.id for row in candidates
-                 if hamming(to_unsigned(row.simhash), self.fingerprint) <= self.distance]
+                 if row.minhash and similarity(row.minhash, self.fingerprint) >= self.threshold]
         return min(close, default=None)
 
     def index(self, conn: Connection, article_id: int) -> None:
-        conn.execute(simhash_bands.delete().where(simhash_bands.c.article_id == article_id))
-        keys = self.keys()
-        if keys:
-            conn.execute(simhash_bands.insert(), [{"band_key": k, "article_id": article_id} for k in keys])
+        conn.execute(near_bands.delete().where(near_bands.c.article_id == article_id))
+        if self.fingerprint is not None:
+            conn.execute(near_bands.insert(), [
+                {"band_key": key, "article_id": article_id} for key in band_keys(self.fingerprint)])
 
 
 def _parse_db_time(value: Any) -> datetime | None:

@@ -132,7 +132,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
         formats = ["note", "hexo"]
         git = true
         git_remote = "git@example.org:me/archive.git"
-        near_duplicate_distance = 0
+        near_duplicate_similarity = 0.9
 
         [scheduler]
         timezone = "UTC"
@@ -156,7 +156,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert (config.feeds.max_entries, config.feeds.local_images) == (10, True)
     assert config.archive.formats == ("note", "hexo")
     assert config.archive.git and config.archive.git_remote.endswith("archive.git")
-    assert config.archive.near_duplicate_distance == 0
+    assert config.archive.near_duplicate_similarity == 0.9
     assert config.scheduler.timezone == "UTC"
     assert config.scheduler.timeout_minutes == 5.0
     assert config.scheduler.misfire_grace_seconds == 60
@@ -396,9 +396,9 @@ def test_unknown_archive_format(tmp_path: Path) -> None:
     assert_one_line(err, "archive.formats[1]", "'notes'", "did you mean 'note'?", "note, hexo")
 
 
-def test_near_duplicate_distance_range(tmp_path: Path) -> None:
-    err = config_error(tmp_path, MINIMAL + "[archive]\nnear_duplicate_distance = 65\n")
-    assert_one_line(err, "archive.near_duplicate_distance", "0 to 64")
+def test_near_duplicate_similarity_range(tmp_path: Path) -> None:
+    err = config_error(tmp_path, MINIMAL + "[archive]\nnear_duplicate_similarity = 1.5\n")
+    assert_one_line(err, "archive.near_duplicate_similarity", "0.5 to 1.0")
 
 
 @pytest.mark.parametrize(
