@@ -16,7 +16,7 @@ import yaml
 from crawler.config import Config
 from crawler.dates import SITE_TZ
 from crawler.fsutil import write_if_changed
-from crawler.htmlclean import html_to_markdown_text, markdown_safe
+from crawler.htmlclean import html_to_markdown_text, markdown_safe, replace_image_sources
 from crawler.store import Store, StoredArticle
 from crawler.tags import make_tags
 
@@ -105,7 +105,7 @@ def render_note(article: StoredArticle) -> str:
         "",
         "## 原文",
         "",
-        html_to_markdown_text(article.body_html),
+        html_to_markdown_text(replace_image_sources(article.body_html, local_image_links(article))),
         "",
         *revision_history(article),
         "---",
@@ -114,6 +114,11 @@ def render_note(article: StoredArticle) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def local_image_links(article: StoredArticle) -> dict[str, str]:
+    """Image URL → the downloaded copy, relative to the note (notes sit at <source>/YYYY/MM/)."""
+    return {image.url: f"../../../{image.local}" for image in article.images if image.local}
 
 
 def revision_history(article: StoredArticle) -> list[str]:

@@ -69,6 +69,7 @@ class ArchiveConfig:
     git: bool = False
     git_remote: str = ""
     near_duplicate_similarity: float = 0.8
+    images: bool = True  # download article images into the archive
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ def _archive(table: _Table) -> ArchiveConfig:
         git=table.boolean("git", default.git),
         git_remote=table.string("git_remote", default.git_remote, blank_ok=True),
         near_duplicate_similarity=similarity,
+        images=table.boolean("images", default.images),
     )
 
 

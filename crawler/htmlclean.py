@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import html_to_markdown
@@ -90,6 +90,18 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
             if width.strip().isdigit() and height.strip().isdigit():
                 img.set("width", width.strip())
                 img.set("height", height.strip())
+    return _serialize(nodes)
+
+
+def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
+    """Point <img> elements at other copies of their images (local files, our server)."""
+    if not sources:
+        return html
+    nodes = _fragments(html)
+    for img in _images(nodes):
+        replacement = sources.get(img.get("src", ""))
+        if replacement:
+            img.set("src", replacement)
     return _serialize(nodes)
 
 

@@ -12,6 +12,7 @@ class Image:
     width: int | None = None
     height: int | None = None
     caption: str = ""
+    local: str = ""  # path under the archive folder once downloaded (crawler.images)
 
 
 @dataclass

@@ -44,8 +44,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.TopicMatchPipeline": 200,
     "crawler.pipelines.StorePipeline": 300,
+    "crawler.images.ArchiveImagesPipeline": 350,
     "crawler.pipelines.ArchivePipeline": 400,
 }
+
+FILES_EXPIRES = 36500  # an image in the archive is never downloaded again
+MEDIA_ALLOW_REDIRECTS = True
 
 EXTENSIONS = {
     "crawler.extensions.RunReporter": 500,

@@ -248,7 +248,8 @@ class RunRecord:
 
 def _images_json(images: Iterable[Image]) -> list[dict[str, Any]]:
     return [
-        {"url": i.url, "width": i.width, "height": i.height, "caption": i.caption} for i in images
+        {"url": i.url, "width": i.width, "height": i.height, "caption": i.caption, "local": i.local}
+        for i in images
     ]
 
 
@@ -475,6 +476,16 @@ class Store:
         query = sa.select(articles.c.canonical_url).where(condition).order_by(articles.c.published.desc())
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def set_local_images(self, article_id: int, local: Mapping[str, str]) -> None:
+        """Record where an article's images were saved (image URL → path under the archive)."""
+        with self._tx() as conn:
+            images = conn.execute(sa.select(articles.c.images).where(articles.c.id == article_id)).scalar()
+            if images is None:
+                return
+            updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
+            conn.execute(articles.update().where(articles.c.id == article_id)
+                         .values(images=updated, version=articles.c.version + 1))
 
     def mark_archived(self, article_id: int, version: int) -> None:
         with self._tx() as conn:

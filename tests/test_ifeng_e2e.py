@@ -8,7 +8,9 @@ from datetime import datetime
 
 import pytest
 
+from crawler.images import image_path
 from crawler.samples.ifeng import article_page
+from crawler.samples.media import placeholder_png
 from crawler.snapshot import SnapshotWriter
 from tests.helpers import check_atom, read_notes
 
@@ -45,7 +47,9 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         assert path.name == f"{doc.news_time[:10].replace('-', '')}-{doc.doc_id}.md"
         assert path.parent.parent.parent.name == "ifeng-hb"
         for image in doc.images:
-            assert f"]({image.url})" in body, f"{image.url} missing from {path.name}"
+            local = path.parent / f"../../../{image_path(image.url)}"
+            assert f"](../../../{image_path(image.url)})" in body, f"{image.url} missing from {path.name}"
+            assert local.resolve().read_bytes() == placeholder_png(image.url)
         assert "base64" not in body
         for junk in NAVIGATION_JUNK:
             assert junk not in body, f"navigation text {junk!r} leaked into {path.name}"
@@ -76,7 +80,7 @@ def test_traps_video_and_ignored_links(crawled, sample):
     for bad in ("<script", "onerror", "javascript:", "<iframe", "alert(1)", "style="):
         assert bad not in xss
     video = ifeng.docs["video"].video
-    assert f"]({video.play_url})" in by_role["video"] and video.poster_url in by_role["video"]
+    assert f"]({video.play_url})" in by_role["video"] and image_path(video.poster_url) in by_role["video"]
     requested = crawled.server.requests
     assert not any("/c/special/" in r for r in requested)
     assert not any(r.startswith("news.ifeng.com") for r in requested)
@@ -123,9 +127,11 @@ def test_revisit_updates_only_the_changed_article(crawled, sample):
     old_entries = {e.id: e for e in check_atom(atom).entries}
     notes_before = {p: p.read_bytes() for p in (crawled.data / "archive").rglob("*.md")}
 
+    before = len(crawled.server.requests)
     run = crawled.crawl("--revisit")
     assert run.returncode == 0, run.stderr
     assert "1 updated" in run.stdout
+    assert not [r for r in crawled.server.requests[before:] if "ifengimg.com" in r], "images downloaded twice"
 
     changed = [p for p, data in notes_before.items() if p.read_bytes() != data]
     assert [p.name for p in changed] == [f"20250725-{doc.doc_id}.md"]

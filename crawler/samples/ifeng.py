@@ -17,6 +17,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from crawler.samples.media import placeholder_png
 from crawler.snapshot import SnapshotWriter
 
 BEIJING = timezone(timedelta(hours=8))  # China has had no DST since 1991
@@ -1160,6 +1161,8 @@ def build_ifeng_snapshot(writer: SnapshotWriter) -> IfengSample:
     for role, doc in docs.items():
         page = truncated_article_page(doc) if role == "broken" else article_page(doc)
         _add(writer, doc.url, page)
+        for image_url in [i.url for i in doc.images] + ([doc.video.poster_url] if doc.video else []):
+            writer.add(image_url, placeholder_png(image_url), content_type="image/png")
     home_urls = _record_homes(writer, docs)
     column_urls, info_urls = _record_columns(writer, docs)
     search_urls = _record_searches(writer, docs)
