@@ -14,6 +14,7 @@ from scrapy.crawler import CrawlerProcess
 
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
+from crawler.gitarchive import commit_archive
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
@@ -97,7 +98,13 @@ def run_crawl(
             outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
             results.append(SourceResult(source.name, outcome, stats))
     # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
-    written = rebuild_feeds(config) if not results or any(not r.busy for r in results) else []
+    crawled = not results or any(not r.busy for r in results)
+    written = rebuild_feeds(config) if crawled else []
+    if crawled and config.archive.git:
+        with feeds_lock(config.state_dir):
+            message = commit_archive(config.archive_dir, config.archive.git_remote)
+        if message:
+            logger.info("Archive commit: %s", message)
     return CrawlReport(tuple(results), tuple(str(p) for p in written))
 
 
