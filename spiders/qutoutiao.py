@@ -165,6 +165,8 @@ class QutoutiaoSpider(SourceSpider):
         try:
             data = json.loads(response.text)["data"]
             raw_items = data.get("data") or []
+            if not isinstance(raw_items, list):
+                raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
             next_min_time = _int(data.get("min_time"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.logger.warning("outList page %s unusable: %s", response.url, exc)
@@ -172,27 +174,30 @@ class QutoutiaoSpider(SourceSpider):
             self.crawler.stats.inc_value("topicfeed/list_parse_failed")
             self.note_list_page(0)
             return
-        items = []
-        for raw in raw_items:
-            if not isinstance(raw, dict):
-                continue
-            if is_ad(raw):
-                self.crawler.stats.inc_value("topicfeed/ads_skipped")
-                continue
-            item = list_item(raw, cid)
-            if item is None:
-                self.crawler.stats.inc_value("topicfeed/list_item_skipped")
-                continue
-            items.append(item)
+        items = self.list_items(raw_items, cid)
         self.note_list_page(len(items))
         candidates = [item for item in items if self.wanted(item)]
         for item in candidates:
             request = self.article_request_for(item)
             if request is not None:
                 yield request
-        if self.last_page(items, candidates, page) or next_min_time in (None, min_time):
+        if not raw_items or self.last_page(items, candidates, page) or next_min_time in (None, min_time):
             return
         yield self.list_request(cid, page=page + 1, min_time=next_min_time)
+
+    def list_items(self, raw_items: list[Any], cid: int) -> list[ListItem]:
+        """The article items of a list answer; ads and other items are counted and left out."""
+        items = []
+        for raw in raw_items:
+            if isinstance(raw, dict) and is_ad(raw):
+                self.crawler.stats.inc_value("topicfeed/ads_skipped")
+                continue
+            item = list_item(raw, cid) if isinstance(raw, dict) else None
+            if item is None:
+                self.crawler.stats.inc_value("topicfeed/list_item_skipped")
+                continue
+            items.append(item)
+        return items
 
     def wanted(self, item: ListItem) -> bool:
         if self.known.is_too_old(item.published):
@@ -203,15 +208,15 @@ class QutoutiaoSpider(SourceSpider):
         return True
 
     def last_page(self, items: list[ListItem], candidates: list[ListItem], page: int) -> bool:
-        """Stop at an empty page, the page limit, a page of only old articles, or when every
-        article worth fetching is already archived.
+        """Stop at the page limit, a page of only old articles, or when every article worth
+        fetching is already archived (an empty answer stops too, before this).
 
         A page without candidates does not stop paging: the prefilter may just have found
-        nothing on it.
+        nothing on it, and a page of ads and videos says nothing about the next one.
         """
-        if not items or page >= self.max_pages:
+        if page >= self.max_pages:
             return True
-        if all(self.known.is_too_old(item.published) for item in items):
+        if items and all(self.known.is_too_old(item.published) for item in items):
             return True
         return bool(candidates) and self.page_exhausted((i.url, i.published) for i in candidates)
 

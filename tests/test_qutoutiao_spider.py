@@ -122,6 +122,17 @@ def test_paging_stops_at_an_empty_page_and_at_old_articles(make_spider, sample):
     assert old == [], "a page of articles older than max_age_days ends paging and fetches nothing"
 
 
+def test_a_page_of_only_ads_and_videos_does_not_end_paging(make_spider, sample):
+    spider = make_spider()
+    page = json.loads(list_response(sample, 255, 1).text)
+    page["data"]["data"] = [i if not i.get("id") else {**i, "content_type": "3"} for i in page["data"]["data"]]
+    url = sample.qutoutiao.list_urls[255][0]
+    response = TextResponse(url=url, body=json.dumps(page).encode(), encoding="utf-8", request=Request(url))
+    articles, lists = split(list(spider.parse_list(response, cid=255, page=1, min_time=None)))
+    assert articles == [] and lists == [sample.qutoutiao.list_urls[255][1]]
+    assert spider.crawler.stats.get_value("topicfeed/list_item_skipped") == 5
+
+
 def test_max_pages_stops_paging(make_spider, sample):
     spider = make_spider("{ categories = [255], max_pages = 1 }")
     _, lists = split(list(spider.parse_list(list_response(sample, 255, 1), cid=255, page=1, min_time=None)))
