@@ -91,3 +91,20 @@ def test_progress_line_on_a_terminal(ifeng_workspace):
     assert process.wait(timeout=60) == 0
     text = output.decode("utf-8", "replace")
     assert "\r\x1b[Kifeng-hb: " in text and " pages, " in text and " errors" in text
+
+
+def test_scrapy_crawl_from_a_project_folder(ifeng_workspace):
+    """`scrapy crawl ifeng` works too: scrapy.cfg → crawler.settings, ./topicfeed.toml as config."""
+    import shutil
+    from pathlib import Path
+
+    ws = ifeng_workspace
+    shutil.copy(Path(__file__).resolve().parents[1] / "scrapy.cfg", ws.root / "scrapy.cfg")
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "ifeng", "-a", "regions=hb",
+         "-s", f"TOPICFEED_MIRROR={ws.server.url}", "-s", f"TOPICFEED_NOW={ws.recorded_at}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
+        cwd=ws.root, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    notes = list((ws.data / "archive" / "ifeng-hb").rglob("*.md"))
+    assert notes and all("hn.ifeng.com" not in n.read_text(encoding="utf-8").split("---")[1] for n in notes)
