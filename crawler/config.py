@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Collection, Mapping
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from apscheduler.triggers.cron import CronTrigger
 
 CONFIG_FILENAME = "topicfeed.toml"
+STORE_URL_ENV = "TOPICFEED_STORE_URL"
 DEFAULT_SCHEDULE = "0 * * * *"
 ARCHIVE_FORMATS = ("note", "hexo")
 
@@ -164,7 +166,11 @@ def load_config(
         base_dir = Path.cwd()
     text = _read_text(file)
     spiders = _discover_spiders() if known_spiders is None else known_spiders
-    return parse_config(text, file=file, base_dir=base_dir, known_spiders=spiders)
+    config = parse_config(text, file=file, base_dir=base_dir, known_spiders=spiders)
+    store_override = os.environ.get(STORE_URL_ENV, "").strip()
+    if store_override:  # deployment wins over the file (one store for many workers, CI on PostgreSQL)
+        config = dataclasses.replace(config, store_url_setting=store_override)
+    return config
 
 
 def parse_config(

@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from crawler.samples import Sample, build_sample
 from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.snapshot import SnapshotServer
 
 from tests.helpers import FAST, Run, run_topicfeed, write_config
+
+# TOPICFEED_TEST_STORE=postgres runs the suite with every crawl's store on PostgreSQL
+# (TOPICFEED_TEST_POSTGRES_URL), one fresh schema per test.
+POSTGRES_MODE = os.environ.get("TOPICFEED_TEST_STORE") == "postgres"
+
+
+@pytest.fixture(autouse=True)
+def postgres_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if not POSTGRES_MODE:
+        yield
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("this test inspects the SQLite file itself")
+    base = os.environ.get("TOPICFEED_TEST_POSTGRES_URL")
+    if not base:
+        pytest.fail("TOPICFEED_TEST_STORE=postgres needs TOPICFEED_TEST_POSTGRES_URL")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    engine = sqlalchemy.create_engine(base)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    monkeypatch.setenv("TOPICFEED_STORE_URL", f"{base}?options=-csearch_path%3D{schema}")
+    yield
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
+
 
 IFENG_CONFIG = """
 [paths]

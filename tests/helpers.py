@@ -47,6 +47,11 @@ def write_config(folder: Path, body: str) -> Path:
 
 
 
+def store_url(data_dir: Path) -> str:
+    """The store a crawl in this test used (PostgreSQL when the suite runs in that mode)."""
+    return os.environ.get("TOPICFEED_STORE_URL") or f"sqlite:///{data_dir / 'topicfeed.sqlite3'}"
+
+
 def read_notes(archive_dir: Path) -> dict[str, tuple[dict[str, Any], str, Path]]:
     """Archive notes keyed by their front-matter url: (front matter, body, path)."""
     notes = {}

@@ -31,6 +31,7 @@ def test_data_dir_that_is_a_file(ifeng_workspace, command):
     assert "data-file" in one_line(run.stderr)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_store_that_is_not_sqlite(ifeng_workspace, command):
     store = ifeng_workspace.data / "topicfeed.sqlite3"
@@ -56,6 +57,7 @@ def tiny_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
+@pytest.mark.sqlite_only
 def test_full_disk_stops_cleanly_and_damages_nothing(ifeng_workspace, sample, tiny_disk):
     ws = ifeng_workspace
     assert ws.crawl().returncode == 0

@@ -29,6 +29,19 @@ spider = "ifeng"
 """
 
 
+@pytest.fixture(autouse=True)
+def no_store_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the file; the deployment override has its own test."""
+    monkeypatch.delenv("TOPICFEED_STORE_URL", raising=False)
+
+
+def test_store_url_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "topicfeed.toml"
+    path.write_text(MINIMAL + '[store]\nurl = "sqlite:///x.sqlite3"\n', encoding="utf-8")
+    monkeypatch.setenv("TOPICFEED_STORE_URL", "postgresql+psycopg://db.example/topicfeed")
+    assert load_config(path, known_spiders=["ifeng"]).store_url == "postgresql+psycopg://db.example/topicfeed"
+
+
 def write(tmp_path: Path, text: str, name: str = "topicfeed.toml") -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import yaml
 from lxml import etree
 
@@ -44,6 +45,7 @@ def finished_files_are_whole(data) -> None:
         etree.parse(str(feed))
 
 
+@pytest.mark.sqlite_only
 def test_kill_9_at_random_moments(ifeng_workspace):
     ws = ifeng_workspace
     db = ws.data / "topicfeed.sqlite3"

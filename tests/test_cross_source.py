@@ -7,7 +7,7 @@ import re
 import pytest
 
 from crawler.store import Store
-from tests.helpers import check_atom, read_notes
+from tests.helpers import store_url, check_atom, read_notes
 
 
 def pair(sample) -> tuple[str, str]:
@@ -22,7 +22,7 @@ def assert_stored_once(ws, kept: str, alias: str) -> None:
     meta, body, path = notes[kept]
     assert meta["also_at"] == [alias]
     assert re.search(rf"同时见于\*\*: {re.escape(alias)}", body)
-    store = Store.open(f"sqlite:///{ws.data / 'topicfeed.sqlite3'}")
+    store = Store.open(store_url(ws.data))
     try:
         article = store.get_by_url(alias)
         assert article is not None and article.canonical_url == kept

@@ -8,7 +8,7 @@ from crawler.samples import RECORDED_AT
 from crawler.snapshot import SnapshotWriter
 from crawler.store import Store
 from tests.faultserver import Fault, FaultServer
-from tests.helpers import FAST, read_notes, run_topicfeed
+from tests.helpers import FAST, read_notes, run_topicfeed, store_url
 
 
 def target(url: str) -> str:
@@ -51,7 +51,7 @@ def test_faults_are_survived_and_recorded(ifeng_workspace, sample):
     assert not any(docs["sports"].doc_id in r for r in requested), "robots.txt disallow is honoured"
     assert sum(target(docs["seed"].url) in r for r in requested) == 3, "429 retried until it worked"
 
-    store = Store.open(f"sqlite:///{ws.data / 'topicfeed.sqlite3'}")
+    store = Store.open(store_url(ws.data))
     run_record = store.last_runs()["ifeng-hb"]
     store.close()
     errors = "\n".join(run_record.errors)
