@@ -13,7 +13,8 @@ import lxml.html
 import pytest
 import yaml
 
-from crawler.items import Image
+from crawler.images import image_path
+from crawler.samples.media import placeholder_png
 from crawler.store import Store
 from crawler.urls import canonical_url, unwrap_proxy
 from tests.helpers import SHARED, read_notes, write_config
@@ -90,8 +91,10 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         assert path.name == f"{doc.published:%Y%m%d}-{doc.content_id}.md"
         for paragraph in doc.paragraphs:
             assert paragraph in body, f"{paragraph[:20]}… missing from {path.name}"
-        for image in doc.images:
-            assert f"]({image.url})" in body
+        for image in doc.images:  # downloaded into the archive, linked from the note
+            assert f"](../../../{image_path(image.url)})" in body
+            local = path.parent / "../../.." / image_path(image.url)
+            assert local.resolve().read_bytes() == placeholder_png(image.url)
         for junk in JUNK:
             assert junk not in body, f"{junk!r} leaked into {path.name}"
 
@@ -104,7 +107,9 @@ def test_images_keep_their_size_and_text_its_paragraphs(crawled, sample):
             doc = sample.qutoutiao.docs[role]
             stored = store.get_by_url(doc.url)
             assert stored is not None, role
-            assert stored.images == [Image(i.url, i.width, i.height) for i in doc.images], role
+            sizes = [(i.url, i.width, i.height) for i in stored.images]
+            assert sizes == [(i.url, i.width, i.height) for i in doc.images], role
+            assert all(i.local == image_path(i.url) for i in stored.images), role
             assert [line for line in stored.text.split("\n") if line] == doc.paragraphs, role
             assert stored.published == doc.published
     finally:
@@ -197,6 +202,7 @@ def test_recrawl_with_new_keys_adds_nothing_and_fetches_no_article(crawled, samp
     again = ws.server.requests[before:]
     assert list_requests(again), "the lists were asked again"
     assert article_requests(again) == []
+    assert not [r for r in again if r.startswith("static.1sapp.com/")], "images downloaded twice"
     assert "0 new, 0 updated" in run.stdout
     assert {p: p.read_bytes() for p in outputs} == outputs
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.samples.ifeng import IfengDoc, IfengSample, lazy_img
+from crawler.samples.media import placeholder_png
 from crawler.snapshot import SnapshotWriter
 
 BEIJING = timezone(timedelta(hours=8))
@@ -692,6 +693,8 @@ def build_qutoutiao_snapshot(writer: SnapshotWriter, ifeng: IfengSample) -> Quto
         else:
             writer.add(doc.url, article_page(doc), content_type=HTML_TYPE,
                        headers={"Last-Modified": _http_date(doc.published)})
+        for image in doc.images:
+            writer.add(image.url, placeholder_png(image.url), content_type="image/png")
     list_urls, unrecorded, ads = _record_lists(writer, docs)
     return QutoutiaoSample(
         docs=docs,
