@@ -251,16 +251,17 @@ def cache_max_age(config: Config) -> int:
 def serve_until_stopped(server: FeedServer) -> None:
     """Serve until Ctrl-C or SIGTERM (call from the main thread), saying where to subscribe."""
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    # Both set here: a crawl earlier in this process (the demo) leaves Scrapy's handlers behind.
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with server:
             print(f"serving {server.root} at {server.url}", flush=True)
             print(f"subscribe: {server.url}index.opml  (Ctrl-C to stop)", flush=True)
             stop.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def serve_feeds(config: Config, host: str = "127.0.0.1", port: int = 8080) -> None:
