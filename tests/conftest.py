@@ -29,7 +29,7 @@ def postgres_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
         yield
         return
     if request.node.get_closest_marker("sqlite_only"):
-        pytest.skip("this test inspects the SQLite file itself")
+        pytest.skip("this test depends on the SQLite store file in the data dir")
     base = os.environ.get("TOPICFEED_TEST_POSTGRES_URL")
     if not base:
         pytest.fail("TOPICFEED_TEST_STORE=postgres needs TOPICFEED_TEST_POSTGRES_URL")
