@@ -1,0 +1,512 @@
+"""The store at scale: N synthetic articles (default 1,000,000), dedupe lookups, 50 feed rebuilds.
+
+Phases, each timed:
+
+1. insert: the first ``--api-sample`` articles through ``Store.save()``, exactly as
+   StorePipeline calls it (content hash, MinHash fingerprint for matched articles, one
+   transaction each); that is the API's insert rate. ``Store.save()`` is the only write API,
+   and at that rate a million would take far longer than a benchmark should, so the rest
+   is bulk-filled with executemany() on crawler.store's own tables (the same rows save()
+   writes: articles, canonical article_urls, matches, near_bands). ``--insert api`` uses
+   save() for all of them.
+2. dedupe lookups on the full store: ``Store.fetch_states`` one URL at a time (as
+   KnownArticleMiddleware asks) and 20 at a time (a list page), ``KnownArticles.decide``,
+   the content-hash lookup StorePipeline's save() makes, and save() of an unchanged article.
+3. feeds: ``feeds.build.build_feeds`` for 50 topics, max_entries 50, cold then warm.
+
+Articles are short (~300 bytes of text) so a million fit in ~1.5 GB, except the newest
+matched ones, which fill the feeds: those have ~20 KB bodies like real ifeng pages.
+Targets: ≥ 20,000 dedupe lookups/s, 50 feeds in ≤ 2 s, peak RSS ≤ 300 MB.
+
+    python -m bench.scale [--articles 1000000] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.common import REPO, print_machine, verdict
+from bench.site import DEFAULT_ROOT
+from bench.text import paragraphs_text
+from crawler import store as store_module
+from crawler.config import Config, FeedsConfig, Topic
+from crawler.items import Article, Image
+from crawler.known import KnownArticles, RevisitPolicy
+from crawler.minhash import band_keys, signature
+from crawler.samples.ifeng import paragraphs
+from crawler.store import Store
+from crawler.text import content_hash
+from feeds.build import build_feeds
+
+TOPICS = 50
+MATCH_EVERY = 10  # every 10th article matches one topic
+FEED_ENTRIES = 50
+BIG_TEXT_BYTES = 20_000
+NOW = datetime(2025, 7, 26, 2, 0, tzinfo=UTC)
+BATCH = 5_000
+TARGET_LOOKUPS = 20_000
+TARGET_FEEDS_SECONDS = 2.0
+TARGET_RSS_MB = 300
+
+_PLACES = ("武汉", "宜昌", "襄阳", "荆州", "郑州", "洛阳", "开封", "南阳", "信阳", "十堰")
+_WHAT = (
+    "城市更新",
+    "乡村振兴",
+    "营商环境",
+    "智慧交通",
+    "生态保护",
+    "文化旅游",
+    "医疗服务",
+    "养老托育",
+    "就业创业",
+    "数字经济",
+    "先进制造",
+    "现代物流",
+)
+_DONE = (
+    "召开专题会议",
+    "发布实施方案",
+    "启动试点工作",
+    "开展集中整治",
+    "举办主题活动",
+    "完成升级改造",
+)
+
+
+def topic_slug(n: int) -> str:
+    return f"topic-{n:02d}"
+
+
+def short_text(i: int) -> str:
+    """~300 bytes, unique (the number), varied enough that MinHash sees different stories."""
+    rng = random.Random(i)
+    parts = [
+        f"{rng.choice(_PLACES)}{rng.choice(_WHAT)}{rng.choice(_DONE)}，第{i}号通报显示"
+        f"相关指标同比增长{rng.uniform(1, 40):.1f}%。"
+        for _ in range(3)
+    ]
+    return "".join(parts)
+
+
+def make_article(i: int, articles: int) -> Article:
+    """Article ``i`` of the synthetic store; 0 is the newest."""
+    matched = i % MATCH_EVERY == 0
+    topic = topic_slug((i // MATCH_EVERY) % TOPICS)
+    in_feeds = matched and i < TOPICS * FEED_ENTRIES * MATCH_EVERY
+    if in_feeds:
+        texts = paragraphs_text(random.Random(i), BIG_TEXT_BYTES, on_topic=False)
+        texts[0] = f"第{i}号。" + texts[0]
+    else:
+        texts = [short_text(i)]
+    url = f"https://hb.ifeng.com/c/sc{i:09d}"
+    article = Article(
+        url=url,
+        source="ifeng-bench",
+        spider="ifeng",
+        site_name="凤凰网湖北",
+        site_id=f"sc{i:09d}",
+        title=f"{texts[0][:24]}",
+        body_html=paragraphs(*texts),
+        published=NOW - timedelta(days=365) * i / articles,
+        outlet="湖北日报",
+        editor="王敏",
+        images=[Image(f"https://x0.ifengimg.com/bench/{i}.jpg", 640, 360)],
+        keywords=["本地新闻"],
+        categories=["湖北", "资讯"],
+    )
+    article.canonical_url = url
+    article.text = "\n".join(texts)
+    article.summary = article.text[:100]
+    article.cover = article.images[0].url
+    article.topics = {topic: ["关键词"]} if matched else {}
+    return article
+
+
+@dataclass
+class Prepared:
+    article: Article
+    sha: str
+    fingerprint: bytes | None
+
+
+def prepared(start: int, stop: int, articles: int) -> Iterator[Prepared]:
+    """What StorePipeline hands Store.save(): the article, its content hash, its MinHash."""
+    for i in range(start, stop):
+        article = make_article(i, articles)
+        fingerprint = signature(article.text) if article.topics else None
+        yield Prepared(article, content_hash(article.text), fingerprint)
+
+
+# --- phase 1: insert ------------------------------------------------------------------------
+
+
+def insert_api(store: Store, start: int, stop: int, articles: int) -> tuple[float, Counter[str]]:
+    """Store.save() per article; returns the seconds spent inside save() and the outcomes."""
+    spent = 0.0
+    outcomes: Counter[str] = Counter()
+    for item in prepared(start, stop, articles):
+        began = time.perf_counter()
+        result = store.save(item.article, item.sha, NOW, fingerprint=item.fingerprint)
+        spent += time.perf_counter() - began
+        outcomes[result.outcome.value] += 1
+    return spent, outcomes
+
+
+def bulk_rows(item: Prepared, article_id: int) -> tuple[dict, dict, list[dict], list[dict]]:
+    """The rows Store.save() writes for a new article (see Store._save)."""
+    article = item.article
+    row = {
+        **store_module._article_values(article, item.sha),
+        "id": article_id,
+        "canonical_url": article.canonical_url,
+        "updated": article.published,
+        "archived": NOW,
+        "fetched": NOW,
+        "revision": 1,
+        "version": 1,
+        "archived_version": 1,
+        "minhash": item.fingerprint,
+    }
+    url = {
+        "url": article.canonical_url,
+        "article_id": article_id,
+        "source": article.source,
+        "kind": "canonical",
+        "outlet": "",
+        "first_seen": NOW,
+    }
+    topics = [
+        {"article_id": article_id, "topic": slug, "keywords": kws}
+        for slug, kws in sorted(article.topics.items())
+    ]
+    bands = (
+        [{"band_key": key, "article_id": article_id} for key in band_keys(item.fingerprint)]
+        if item.fingerprint
+        else []
+    )
+    return row, url, topics, bands
+
+
+def prepared_batch(bounds: tuple[int, int, int]) -> list[Prepared]:
+    start, stop, articles = bounds
+    return list(prepared(start, stop, articles))
+
+
+def insert_bulk(store: Store, start: int, stop: int, articles: int) -> float:
+    """executemany() in BATCH-article transactions; returns the seconds spent writing.
+
+    A worker process makes the articles (text, content hash, MinHash) while this one writes.
+    """
+    with store.engine.connect() as conn:
+        next_id = (
+            conn.execute(sa.select(sa.func.max(store_module.articles.c.id))).scalar() or 0
+        ) + 1
+    spent = 0.0
+    bounds = [(i, min(i + BATCH, stop), articles) for i in range(start, stop, BATCH)]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pending: deque[AsyncResult[list[Prepared]]] = deque()
+        for bound in bounds:
+            pending.append(pool.apply_async(prepared_batch, (bound,)))
+            if len(pending) > 2:  # stay at most two batches ahead of the writer
+                batch = pending.popleft().get()
+                spent += write_batch(store, batch, next_id)
+                next_id += len(batch)
+        while pending:
+            batch = pending.popleft().get()
+            spent += write_batch(store, batch, next_id)
+            next_id += len(batch)
+    return spent
+
+
+def write_batch(store: Store, batch: Sequence[Prepared], next_id: int) -> float:
+    """One transaction of executemany() inserts; returns the seconds it took."""
+    rows: list[dict] = []
+    urls: list[dict] = []
+    topics: list[dict] = []
+    bands: list[dict] = []
+    for offset, item in enumerate(batch):
+        row, url, matched, keyed = bulk_rows(item, next_id + offset)
+        rows.append(row)
+        urls.append(url)
+        topics += matched
+        bands += keyed
+    began = time.perf_counter()
+    with store.engine.begin() as conn:
+        conn.execute(store_module.articles.insert(), rows)
+        conn.execute(store_module.article_urls.insert(), urls)
+        if topics:
+            conn.execute(store_module.matches.insert(), topics)
+        if bands:
+            conn.execute(store_module.near_bands.insert(), bands)
+    return time.perf_counter() - began
+
+
+def count_articles(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return (
+            conn.execute(sa.select(sa.func.count()).select_from(store_module.articles)).scalar()
+            or 0
+        )
+
+
+# --- phase 2: dedupe lookups ----------------------------------------------------------------
+
+
+def rate(label: str, calls: int, per_call: int, run: Callable[[], None]) -> float:
+    began = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - began
+    per_second = calls * per_call / seconds
+    shown = f"{per_second:>10,.0f} /s" if per_call else f"{'':>13}"
+    target = f"  (target ≥ {TARGET_LOOKUPS:,}: {verdict(per_second >= TARGET_LOOKUPS)})"
+    print(
+        f"  {label:<62} {shown}  ({1e6 * seconds / calls:8.1f} µs per call)"
+        + (target if per_call else "")
+    )
+    return per_second
+
+
+def dedupe_phase(store: Store, articles: int, lookups: int) -> None:
+    rng = random.Random(42)
+    stored = [
+        f"https://hb.ifeng.com/c/sc{rng.randrange(articles):09d}" for _ in range(lookups // 2)
+    ]
+    unknown = [f"https://hb.ifeng.com/c/zz{rng.randrange(10**9):09d}" for _ in range(lookups // 2)]
+    urls = stored + unknown
+    rng.shuffle(urls)
+    if len(store.fetch_states(urls[:1000])) != len({u for u in urls[:1000] if "/c/sc" in u}):
+        raise SystemExit("stored URLs not found: is the store complete?")
+    print(f"dedupe lookups ({lookups:,} URLs, half stored, half unknown, random order):")
+    rate(
+        "Store.fetch_states([url]), one URL per call",
+        lookups,
+        1,
+        lambda: [store.fetch_states([u]) for u in urls],
+    )
+    batches = [urls[i : i + 20] for i in range(0, len(urls), 20)]
+    rate(
+        "Store.fetch_states(20 URLs), per URL",
+        len(batches),
+        20,
+        lambda: [store.fetch_states(b) for b in batches],
+    )
+    policy = RevisitPolicy(max_age=timedelta(days=7), revisit_after=timedelta(hours=6))
+    known = KnownArticles(store, policy, NOW)
+    rate(
+        "KnownArticles.decide(url) (KnownArticleMiddleware)",
+        lookups,
+        1,
+        lambda: [known.decide(u) for u in urls],
+    )
+
+    shas = [make_article_sha(rng.randrange(articles), articles) for _ in range(lookups // 2)]
+    shas += [f"{rng.getrandbits(256):064x}" for _ in range(lookups // 2)]
+    rng.shuffle(shas)
+    table = store_module.articles
+
+    def sha_lookups() -> None:
+        # the statement Store._save runs for every new URL, in one connection as there
+        with store.engine.connect() as conn:
+            for sha in shas:
+                conn.execute(sa.select(table.c.id).where(table.c.content_sha256 == sha)).scalar()
+
+    rate("content-hash lookup (Store._save's query), one connection", lookups, 1, sha_lookups)
+    text = make_article(0, articles).text
+    rate(
+        f"content_hash() of a {len(text.encode()) // 1000} KB article text (CPU only)",
+        200,
+        0,
+        lambda: [content_hash(text) for _ in range(200)],
+    )
+    again = [
+        next(prepared(i, i + 1, articles))
+        for i in rng.sample(range(MATCH_EVERY * TOPICS * FEED_ENTRIES, articles), 2000)
+    ]
+    results: Counter[str] = Counter()
+
+    def resave() -> None:
+        for item in again:
+            results[
+                store.save(item.article, item.sha, NOW, fingerprint=item.fingerprint).outcome.value
+            ] += 1
+
+    rate("Store.save() of an unchanged stored article (full dedupe path)", len(again), 1, resave)
+    print(f"    outcomes: {dict(results)}")
+
+
+def make_article_sha(i: int, articles: int) -> str:
+    return content_hash(make_article(i, articles).text)
+
+
+# --- phase 3: feeds -------------------------------------------------------------------------
+
+
+def feeds_phase(store: Store, workdir: Path) -> None:
+    topics = tuple(
+        Topic(slug=topic_slug(n), title=f"话题{n}", keywords=("关键词",)) for n in range(TOPICS)
+    )
+    config = Config(
+        path=None,
+        data_dir=workdir / "data",
+        feeds=FeedsConfig(max_entries=FEED_ENTRIES),
+        topics=topics,
+    )
+    shutil.rmtree(config.feeds_dir, ignore_errors=True)
+    for label in ("cold (every file written)", "warm (nothing changed)"):
+        began = time.perf_counter()
+        written = build_feeds(config, store)
+        seconds = time.perf_counter() - began
+        met = verdict(seconds <= TARGET_FEEDS_SECONDS)
+        print(
+            f"  build_feeds, {TOPICS} topics × {FEED_ENTRIES} entries, {label}: {seconds:6.2f} s, "
+            f"{len(written)} files written (target ≤ {TARGET_FEEDS_SECONDS:.0f} s: {met})"
+        )
+    sizes = sorted(p.stat().st_size for p in config.feeds_dir.glob("*.atom"))
+    print(f"    feed sizes {sizes[0] / 1e6:.2f}-{sizes[-1] / 1e6:.2f} MB")
+    began = time.perf_counter()
+    loaded = [len(store.topic_articles(topic.slug, limit=FEED_ENTRIES)) for topic in topics]
+    print(
+        f"    of which Store.topic_articles() × {TOPICS}: {time.perf_counter() - began:.2f} s "
+        f"({min(loaded)}-{max(loaded)} entries each)"
+    )
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def run_phase(phase: str, args: argparse.Namespace) -> float:
+    """Run one phase in a child process (its output goes straight through); its peak RSS in MB."""
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.scale",
+        "--phase",
+        phase,
+        "--articles",
+        str(args.articles),
+        "--api-sample",
+        str(args.api_sample),
+        "--insert",
+        args.insert,
+        "--lookups",
+        str(args.lookups),
+        "--workdir",
+        str(args.workdir),
+    ]
+    sys.stdout.flush()
+    proc = subprocess.Popen(argv, cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"phase {phase} failed")
+    return usage.ru_maxrss / 1024
+
+
+def phase_insert(store: Store, args: argparse.Namespace) -> None:
+    sample = args.articles if args.insert == "api" else min(args.api_sample, args.articles)
+    began = time.perf_counter()
+    spent, outcomes = insert_api(store, 0, sample, args.articles)
+    print(
+        f"insert via Store.save(): {sample:,} articles, {sample / spent:,.0f} /s inside save() "
+        f"({sample / (time.perf_counter() - began):,.0f} /s with content hash + MinHash); "
+        f"outcomes {dict(outcomes)}; a million at that rate: {1e6 / (sample / spent) / 60:.0f} min"
+    )
+    if sample < args.articles:
+        began = time.perf_counter()
+        spent = insert_bulk(store, sample, args.articles, args.articles)
+        rest = args.articles - sample
+        print(
+            f"bulk fill: {rest:,} articles, {rest / spent:,.0f} /s writing, "
+            f"{rest / (time.perf_counter() - began):,.0f} /s overall (generation in a worker)"
+        )
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument(
+        "--api-sample",
+        type=int,
+        default=10_000,
+        help="articles inserted through Store.save() before the bulk fill",
+    )
+    parser.add_argument("--insert", choices=("bulk", "api"), default="bulk")
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="default /tmp/topicfeed-bench/scale-N"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a store of N articles built before"
+    )
+    parser.add_argument("--phase", choices=("insert", "lookups", "feeds"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.workdir = args.workdir or DEFAULT_ROOT / f"scale-{args.articles}"
+    db = args.workdir / "store.sqlite3"
+
+    if args.phase:
+        store = Store.open(f"sqlite:///{db}")
+        {
+            "insert": phase_insert,
+            "lookups": lambda s, a: dedupe_phase(s, a.articles, a.lookups),
+            "feeds": lambda s, a: feeds_phase(s, a.workdir),
+        }[args.phase](store, args)
+        store.close()
+        return 0
+
+    print_machine()
+    print(
+        f"articles: {args.articles:,}; {TOPICS} topics; every {MATCH_EVERY}th article matches one; "
+        f"the newest {FEED_ENTRIES} per topic have ~{BIG_TEXT_BYTES // 1000} KB bodies"
+    )
+    if not args.reuse:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(f"sqlite:///{db}")
+    have = count_articles(store)
+    store.close()
+    if have not in (0, args.articles):
+        raise SystemExit(f"{db} holds {have:,} articles, not {args.articles:,}: drop --reuse")
+    rss = {}
+    if have == 0:
+        rss["insert"] = run_phase("insert", args)
+    else:
+        print(f"reusing {db} ({have:,} articles)")
+    print(f"store: {db.stat().st_size / 1e9:.2f} GB")
+    print()
+    rss["lookups"] = run_phase("lookups", args)
+    print()
+    print("feeds:")
+    rss["feeds"] = run_phase("feeds", args)
+    print()
+    print(
+        "peak RSS per phase (each its own process): "
+        + ", ".join(f"{phase} {mb:.0f} MB" for phase, mb in rss.items())
+    )
+    peak = max(rss["lookups"], rss["feeds"])
+    print(
+        f"peak RSS working on the store (lookups, feeds): {peak:.0f} MB "
+        f"(target ≤ {TARGET_RSS_MB} MB: {verdict(peak <= TARGET_RSS_MB)})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
