@@ -239,3 +239,37 @@ def test_serve_on_a_taken_port_is_a_one_line_error(tmp_path, server):
                           cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and f"127.0.0.1:{port}" in done.stderr
+
+
+def test_demo_serves_the_feeds_it_built_on_the_actual_port(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
+    child = subprocess.Popen([sys.executable, "-m", "crawler", "demo", "--port", "0", "--data-dir", "demo"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        printed = []
+        for line in child.stdout:
+            printed.append(line)
+            if line.startswith("subscribe: "):
+                break
+        found = re.match(r"subscribe: (http://127\.0\.0\.1:(\d+)/)index\.opml", printed[-1])
+        assert found, "".join(printed) + child.stderr.read()
+        base, port = found[1], int(found[2])
+        assert port != 0 and not any(": failed" in line for line in printed)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/index.opml")
+        opml = connection.getresponse()
+        assert opml.status == 200 and opml.getheader("Content-Type") == "text/x-opml; charset=utf-8"
+        feed_urls = re.findall(r'xmlUrl="([^"]+)"', opml.read().decode())
+        assert feed_urls and all(url.startswith(base) for url in feed_urls)
+        connection.request("GET", feed_urls[0].removeprefix(base[:-1]))
+        feed = connection.getresponse()
+        assert feed.status == 200 and feed.getheader("Content-Type") == "application/atom+xml; charset=utf-8"
+        assert f'href="{feed_urls[0]}"'.encode() in feed.read()  # the self link names where it is served
+        connection.close()
+        child.send_signal(signal.SIGINT)  # Ctrl-C
+        assert child.wait(timeout=10) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert "Traceback" not in child.stderr.read()
