@@ -13,7 +13,7 @@ from typing import Any
 
 import lxml.html
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 from crawler.dates import parse_site_time
 from crawler.htmlclean import resolve_images
@@ -163,7 +163,7 @@ class QutoutiaoSpider(SourceSpider):
     def parse_list(self, response: Response, cid: int, page: int, min_time: int | None
                    ) -> Iterator[Request]:
         try:
-            data = json.loads(response.text)["data"]
+            data = json.loads(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
             raw_items = data.get("data") or []
             if not isinstance(raw_items, list):
                 raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
@@ -253,6 +253,8 @@ class QutoutiaoSpider(SourceSpider):
         yield article
 
     def article_from_page(self, response: Response, listing: ListItem) -> Article | None:
+        # The pages are static UTF-8 files; the object store may label them otherwise or not at all.
+        response = response.replace(cls=HtmlResponse, encoding="utf-8")
         article = response.css("div.article")
         title = " ".join(article.css("h1").xpath("string()").get("").split()) or listing.title
         content = article.css("div.content") or response.css("div.content")

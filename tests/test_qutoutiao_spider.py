@@ -183,6 +183,22 @@ def test_seed_article_fields(make_spider, sample):
         assert f"<p>{paragraph}</p>" in article.body_html
 
 
+@pytest.mark.parametrize("content_type", ["text/html; charset=ISO-8859-1", "application/octet-stream"])
+def test_pages_are_read_as_utf8_whatever_the_headers_say(make_spider, sample, content_type):
+    from scrapy.responsetypes import responsetypes
+
+    doc = sample.qutoutiao.docs["finance"]
+    cid, raw = raw_list_items(sample)[doc.content_id]
+    listing = list_item(raw, cid)
+    body, _ = recorded(sample, doc.url)
+    headers = {"Content-Type": content_type}
+    kind = responsetypes.from_args(headers=headers, url=doc.url, body=body)
+    response = kind(url=raw["url"], body=body, headers=headers,
+                    request=Request(raw["url"], cb_kwargs={"listing": listing}))
+    [article] = make_spider().parse_article(response, listing)
+    assert article.title == doc.title and article.author == doc.account
+
+
 def test_time_without_seconds_and_time_only_in_the_list(make_spider, sample):
     spider = make_spider()
     docs = sample.qutoutiao.docs
