@@ -25,7 +25,8 @@ from spiders.base import SourceSpider, as_bool, as_list
 LIST_URL = "http://api.1sapp.com/content/outList?cid={cid}&tn=1&page=1&limit={limit}"
 SITE_NAME = "趣头条"
 ARTICLE_URL = re.compile(
-    r"^https?://(?:html\d*\.qktoutiao\.com|html\.shehuitu\.com)/detail/\d{4}/\d{2}/\d{2}/(?P<id>\d+)\.html(?:[?#]|$)"
+    r"^https?://(?:html\d*\.qktoutiao\.com|html\.shehuitu\.com)"
+    r"/detail/\d{4}/\d{2}/\d{2}/(?P<id>\d+)\.html(?:[?#]|$)"
 )
 # div.info: "2025-07-21 22:06:15 红星新闻" or "2025-07-21 22:06 红星新闻"; the account comes last.
 INFO_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)")
