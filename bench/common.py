@@ -149,10 +149,16 @@ class ChildRun:
     stderr: str
     stats: dict[str, Any] = field(default_factory=dict)
     started_at: float = 0.0
+    site_pages: int = 0  # the site's HTML/JSONP pages, set once the run is checked
+
+    @property
+    def responses(self) -> int:
+        return int(self.stats.get("downloader/response_count", 0))
 
     @property
     def pages(self) -> int:
-        return int(self.stats.get("downloader/response_count", 0))
+        """Pages counted for pages/s: the site's pages (images excluded), else every response."""
+        return self.site_pages or self.responses
 
     @property
     def crawl_seconds(self) -> float:

@@ -46,6 +46,7 @@ def run_full(site: BenchSite, workdir: Path, mirror: str, concurrency: int, labe
     )
     run.check()
     check_full(run, site, workdir)
+    run.site_pages = site.pages
     return run
 
 
@@ -75,28 +76,31 @@ def run_bare(site: BenchSite, workdir: Path, mirror: str, concurrency: int, labe
         raise SystemExit(
             f"{label}: {items} items, expected {len(site.article_urls)}\n{run.stderr[-3000:]}"
         )
+    run.site_pages = site.pages
     return run
 
 
 def row(run: ChildRun) -> str:
     cpu_per_page = 1000 * run.cpu / run.pages if run.pages else 0.0
     return (
-        f"{run.label:<8} {run.pages:>6} {run.wall:>7.2f} {run.pages_per_second:>8.1f} "
-        f"{run.startup_seconds:>7.2f} {run.crawl_seconds:>7.2f} {run.crawl_pages_per_second:>8.1f} "
-        f"{run.after_seconds:>6.2f} {run.cpu:>7.2f} {cpu_per_page:>7.2f} {run.server_cpu:>7.2f} "
-        f"{run.max_rss_mb:>7.1f}"
+        f"{run.label:<8} {run.pages:>6} {run.responses:>6} {run.wall:>7.2f} "
+        f"{run.pages_per_second:>8.1f} {run.startup_seconds:>7.2f} {run.crawl_seconds:>7.2f} "
+        f"{run.crawl_pages_per_second:>8.1f} {run.after_seconds:>6.2f} {run.cpu:>7.2f} "
+        f"{cpu_per_page:>7.2f} {run.server_cpu:>7.2f} {run.max_rss_mb:>7.1f}"
     )
 
 
 HEADER = (
-    f"{'run':<8} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'start s':>7} {'crawl s':>7} "
-    f"{'crawl/s':>8} {'post s':>6} {'cpu s':>7} {'ms/page':>7} {'srv cpu':>7} {'rss MB':>7}"
+    f"{'run':<8} {'pages':>6} {'resp':>6} {'wall s':>7} {'pages/s':>8} {'start s':>7} "
+    f"{'crawl s':>7} {'crawl/s':>8} {'post s':>6} {'cpu s':>7} {'ms/page':>7} {'srv cpu':>7} "
+    f"{'rss MB':>7}"
 )
-LEGEND = (
-    "wall: spawn to exit; start: spawn to spider open; crawl: spider open to close; "
-    "post: close to exit (feeds, teardown);\ncpu: the child's user+sys; ms/page: its CPU per "
-    "page; srv cpu: the snapshot server's CPU meanwhile; rss: the child's peak RSS"
-)
+LEGEND = """\
+pages: the site's HTML/JSONP pages, what pages/s counts; resp: every response (full also fetches
+  the matched articles' images); wall: spawn to exit; start: spawn to spider open;
+  crawl: spider open to close; post: close to exit (feeds, teardown);
+  cpu: the child's user+sys; ms/page: its CPU per page;
+  srv cpu: the snapshot server's CPU meanwhile; rss: the child's peak RSS"""
 
 
 def summarize(runs: Sequence[ChildRun]) -> None:

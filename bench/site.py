@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import math
 import random
@@ -59,6 +60,7 @@ class SiteParams:
     page_size: int = 20  # the spider's getColumnInfo size
     pages_per_column: int = 10  # column page + continuations; the spider follows 1 + 10 at most
     seed: int = 7
+    image_bytes: int = 120_000  # each article has one image (the URL says size120)
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,19 @@ class BenchSite:
     article_urls: tuple[str, ...]
     matching_urls: tuple[str, ...]
     list_urls: tuple[str, ...]  # homes, columns, getColumnInfo
+    image_urls: tuple[str, ...]
     bytes_total: int
     build_seconds: float
 
     @property
     def pages(self) -> int:
+        """HTML and JSONP pages (what both crawls fetch; images are extra)."""
         return len(self.article_urls) + len(self.list_urls)
+
+
+def image_bytes(url: str, size: int) -> bytes:
+    """Deterministic stand-in for a JPEG: the markers, then pseudo-random bytes."""
+    return b"\xff\xd8\xff\xe0" + hashlib.shake_256(url.encode()).digest(size - 6) + b"\xff\xd9"
 
 
 def make_doc(index: int, params: SiteParams, host: str, column_id: str) -> IfengDoc:
@@ -128,6 +137,10 @@ def build_site(root: Path, params: SiteParams = SiteParams()) -> BenchSite:
         if not on_topic and any(k in doc.title or k in doc.content_html for k in TOPIC_KEYWORDS):
             raise AssertionError(f"off-topic article {index} mentions a topic keyword")
         writer.add(doc.url, article_page(doc))
+        for image in doc.images:
+            writer.add(
+                image.url, image_bytes(image.url, params.image_bytes), content_type="image/jpeg"
+            )
         per_column[column].append(doc)
         docs.append(doc)
     list_urls = [
@@ -142,6 +155,7 @@ def build_site(root: Path, params: SiteParams = SiteParams()) -> BenchSite:
         article_urls=tuple(d.url for d in docs),
         matching_urls=tuple(d.url for i, d in enumerate(docs) if i % params.match_every == 0),
         list_urls=tuple(list_urls),
+        image_urls=tuple(image.url for doc in docs for image in doc.images),
         bytes_total=sum(
             p.stat().st_size for p in root.rglob("*") if p.is_file() and p.name != META_NAME
         ),
@@ -194,6 +208,7 @@ def _save_meta(site: BenchSite) -> None:
         "article_urls": list(site.article_urls),
         "matching_urls": list(site.matching_urls),
         "list_urls": list(site.list_urls),
+        "image_urls": list(site.image_urls),
         "bytes_total": site.bytes_total,
         "build_seconds": site.build_seconds,
     }
@@ -212,6 +227,7 @@ def load_site(root: Path) -> BenchSite | None:
         article_urls=tuple(data["article_urls"]),
         matching_urls=tuple(data["matching_urls"]),
         list_urls=tuple(data["list_urls"]),
+        image_urls=tuple(data.get("image_urls", ())),
         bytes_total=data["bytes_total"],
         build_seconds=data["build_seconds"],
     )
@@ -229,7 +245,8 @@ def ensure_site(params: SiteParams, root: Path | None = None) -> BenchSite:
 def describe(site: BenchSite) -> str:
     return (
         f"site: {len(site.article_urls)} articles ({len(site.matching_urls)} on topic), "
-        f"{len(site.list_urls)} list pages, {site.bytes_total / 1e6:.1f} MB, "
+        f"{len(site.list_urls)} list pages, {len(site.image_urls)} images, "
+        f"{site.bytes_total / 1e6:.1f} MB, "
         f"built in {site.build_seconds:.1f} s at {site.root}"
     )
 
