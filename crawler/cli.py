@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="re-fetch every archived article younger than max_age_days now")
     crawl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a Scrapy setting for this run (like scrapy crawl -s)")
+    crawl.add_argument("--worker", action="store_true",
+                       help="share the crawl of one --source with other workers through [cluster] redis_url")
+    crawl.add_argument("--run-id", metavar="ID", default="",
+                       help="workers with the same run id crawl together (default: the schedule period)")
     crawl.set_defaults(handler=cmd_crawl)
 
     feeds = commands.add_parser("feeds", parents=[common], help="rebuild every feed, index.opml and index.html")
@@ -107,8 +111,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     overrides = parse_settings(args.set)
     if not args.verbose:
         overrides.setdefault("LOG_LEVEL", "WARNING")
+    worker_run = None
+    if args.worker:
+        from crawler.cluster import default_run_id
+
+        if len(sources) != 1:
+            raise UsageError("--worker crawls one source: add exactly one --source NAME")
+        worker_run = args.run_id or default_run_id(sources[0], config.scheduler.timezone)
     report = run_crawl(config, sources, mirror=args.mirror.rstrip("/"), revisit=args.revisit,
-                       overrides=overrides)
+                       overrides=overrides, worker_run=worker_run)
     for result in report.results:
         print(result.line(), file=sys.stderr if not result.ok else sys.stdout)
     print(f"feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")

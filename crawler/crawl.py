@@ -68,26 +68,36 @@ def run_crawl(
     mirror: str = "",
     revisit: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    worker_run: str | None = None,
 ) -> CrawlReport:
-    """Crawl ``sources`` once (in this process: call it once per process), then rebuild feeds."""
+    """Crawl ``sources`` once (in this process: call it once per process), then rebuild feeds.
+
+    ``worker_run``: crawl the one source together with the other workers of that run id
+    (crawler.cluster) instead of alone under the per-source lock.
+    """
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
         remove_stale_temp_files(folder)
+    if worker_run is not None:
+        from crawler.cluster import worker_settings
+
+        overrides = {**worker_settings(config, sources[0], worker_run), **(overrides or {})}
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
         crawlers = []
         for source in sources:
-            lock = SourceLock(config.state_dir, source.name)
-            try:
-                lock.acquire()
-            except SourceBusy as busy:
-                results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
-                continue
-            held.callback(lock.release)
+            if worker_run is None:  # workers coordinate through Redis instead
+                lock = SourceLock(config.state_dir, source.name)
+                try:
+                    lock.acquire()
+                except SourceBusy as busy:
+                    results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
+                    continue
+                held.callback(lock.release)
             crawler = process.create_crawler(process.spider_loader.load(source.spider))
             process.crawl(crawler, source=source.name)
             crawlers.append((source, crawler))
@@ -97,6 +107,10 @@ def run_crawl(
             stats = crawler.stats.get_stats() if crawler.stats else {}
             outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
             results.append(SourceResult(source.name, outcome, stats))
+    if worker_run is not None:
+        from crawler.cluster import expire_run
+
+        expire_run(config.cluster.redis_url, sources[0].name, worker_run)
     # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
     crawled = not results or any(not r.busy for r in results)
     written = rebuild_feeds(config) if crawled else []

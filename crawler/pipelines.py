@@ -153,8 +153,8 @@ class ArchivePipeline:
         source = self.crawler.spider.source_name
         repaired = self.writer.catch_up(shared_store(self.crawler), source)
         if repaired:
-            logger.warning("Wrote %d archive file(s) of %s that an interrupted run left unwritten",
-                           repaired, source)
+            logger.info("Wrote %d archive file(s) of %s that were behind the store "
+                        "(an interrupted run, or another worker of this run)", repaired, source)
 
     def process_item(self, item: Article) -> Article:
         store = shared_store(self.crawler)

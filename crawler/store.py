@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from crawler.items import Article, Image
 from crawler.minhash import band_keys, similarity
 
 SCHEMA_VERSION = 1
+SCHEMA_CREATE_ATTEMPTS = 5
 
 
 # What writing output can fail with: the file system, or the database refusing a write.
@@ -298,6 +300,17 @@ class Store:
         return store
 
     def _migrate(self, url: str) -> None:
+        for attempt in range(SCHEMA_CREATE_ATTEMPTS):
+            try:
+                self._create_schema(url)
+                return
+            except StoreError as error:
+                # Two processes creating a new store at once: the loser sees "already exists".
+                if "already exists" not in str(error) or attempt == SCHEMA_CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    def _create_schema(self, url: str) -> None:
         try:
             with self.engine.begin() as conn:
                 metadata.create_all(conn)

@@ -1,0 +1,89 @@
+"""Several workers share one crawl through Redis (scrapy-redis); a dead worker loses nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import pytest
+
+from crawler.snapshot import SnapshotServer
+from tests.helpers import FAST, read_notes
+
+REDIS_URL = os.environ.get("TOPICFEED_TEST_REDIS_URL", "")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TOPICFEED_TEST_REDIS_URL is not set (no Redis to test against)")
+
+
+ONE_AT_A_TIME = ("--set", "CONCURRENT_REQUESTS=1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+
+
+def worker(ws, server, run_id: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--config", str(ws.config), "--source", "ifeng-hb",
+         "--worker", "--run-id", run_id, "--mirror", server.url, "--set", f"TOPICFEED_NOW={ws.recorded_at}",
+         *FAST, *extra],
+        cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
+
+
+def reference_notes(ws) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler", "crawl", "--config", str(ws.config), "--mirror", ws.server.url,
+         "--data-dir", str(ws.root / "reference"), "--set", f"TOPICFEED_NOW={ws.recorded_at}", *FAST],
+        cwd=ws.root, capture_output=True, text=True, timeout=120, env={
+            k: v for k, v in os.environ.items() if k != "TOPICFEED_STORE_URL"})
+    assert done.returncode == 0, done.stderr
+    return set(read_notes(ws.root / "reference" / "archive"))
+
+
+@pytest.fixture
+def cluster_workspace(ifeng_workspace):
+    ws = ifeng_workspace
+    ws.config.write_text(ws.config.read_text(encoding="utf-8") + f'\n[cluster]\nredis_url = "{REDIS_URL}"\n',
+                         encoding="utf-8")
+    return ws
+
+
+def test_two_workers_equal_one_process_and_fetch_nothing_twice(cluster_workspace):
+    ws = cluster_workspace
+    expected = reference_notes(ws)
+    run_id = uuid.uuid4().hex
+    # Slow enough that both overlap; each worker buffers at most CONCURRENT_REQUESTS requests,
+    # the rest wait in Redis for whichever worker is free.
+    with SnapshotServer(ws.snapshot, delay=0.1) as server:
+        workers = [worker(ws, server, run_id, *ONE_AT_A_TIME) for _ in range(2)]
+        outputs = [w.communicate(timeout=120) for w in workers]
+        requested = [r for r in server.requests if not r.endswith("robots.txt")]
+    for process, (out, err) in zip(workers, outputs, strict=True):
+        assert process.returncode == 0, err
+    pages = [int(re.search(r"; (\d+) pages", out).group(1)) for out, _ in outputs]
+    assert all(count > 0 for count in pages), f"both workers take part: {pages}"
+    assert set(read_notes(ws.data / "archive")) == expected
+    twice = [url for url, n in Counter(requested).items() if n > 1]
+    assert twice == [], f"fetched more than once: {twice}"
+
+
+def test_a_killed_worker_loses_nothing(cluster_workspace):
+    ws = cluster_workspace
+    expected = reference_notes(ws)
+    run_id = uuid.uuid4().hex
+    with SnapshotServer(ws.snapshot, delay=0.1) as server:
+        doomed, survivor = (worker(ws, server, run_id, *ONE_AT_A_TIME) for _ in range(2))
+        time.sleep(2.0)
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=30)
+        _, err = survivor.communicate(timeout=180)
+        assert survivor.returncode == 0, err
+    notes_after_kill = set(read_notes(ws.data / "archive"))
+    assert notes_after_kill <= expected
+
+    with SnapshotServer(ws.snapshot) as server:
+        again = worker(ws, server, uuid.uuid4().hex)
+        _, err = again.communicate(timeout=120)
+        assert again.returncode == 0, err
+    assert set(read_notes(ws.data / "archive")) == expected
