@@ -36,7 +36,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, IfengSample]:
 def bodies(built: tuple[Path, IfengSample]) -> dict[str, str]:
     root, _ = built
     index = json.loads((root / "index.json").read_text("utf-8"))
-    return {r["url"]: (root / r["file"]).read_text("utf-8") for r in index["responses"]}
+    return {r["url"]: (root / r["file"]).read_text("utf-8") for r in index["responses"]
+            if not r["headers"]["Content-Type"].startswith("image/")}
 
 
 @pytest.fixture(scope="module")
