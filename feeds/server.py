@@ -171,13 +171,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.NOT_FOUND, headers, body, with_body=with_body)
 
     def _send(self, status: HTTPStatus, headers: dict[str, str], body: bytes, *, with_body: bool) -> None:
+        self.server.owner.record(Served(self.command, self.path, status))  # before the client can see it
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         if with_body and body:
             self.wfile.write(body)
-        self.server.owner.record(Served(self.command, self.path, status))
 
 
 class _HTTPServer(ThreadingHTTPServer):
