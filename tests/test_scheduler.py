@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -251,10 +253,16 @@ def start_schedule(setup: Setup, *extra: str) -> tuple[subprocess.Popen[str], Li
 
 @pytest.mark.parametrize("setup", [1.0], indirect=True)
 def test_run_now_crawls_every_source_once_then_sigterm_stops_it(setup):
-    child, lines = start_schedule(setup, "--run-now", "--grace", "2")
+    child, lines = start_schedule(setup, "--run-now", "--grace", "2", "--serve", "--port", "0")
     try:
+        port = int(re.search(r" at http://127\.0\.0\.1:(\d+)/", lines.wait_for("serving "))[1])
         done = {lines.wait_for(f"{name}: ok; ").split(f"{name}: ", 1)[1] for name in ("ifeng-hb", "ifeng-hn")}
         assert all(" new, " in line and "(exit 0, " in line for line in done)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/service-outsourcing.atom")
+        feed = connection.getresponse()
+        assert feed.status == 200 and b"<entry>" in feed.read()  # one process crawls and serves
+        connection.close()
         started = time.monotonic()
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=10) == 0
