@@ -150,6 +150,7 @@ class ChildRun:
     stats: dict[str, Any] = field(default_factory=dict)
     started_at: float = 0.0
     site_pages: int = 0  # the site's HTML/JSONP pages, set once the run is checked
+    load: float = 0.0  # 1-minute load average at exit: other work on the machine skews wall times
 
     @property
     def responses(self) -> int:
@@ -227,6 +228,7 @@ def run_child(
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
         stats=stats,
         started_at=started,
+        load=os.getloadavg()[0],
     )
 
 

@@ -86,21 +86,22 @@ def row(run: ChildRun) -> str:
         f"{run.label:<8} {run.pages:>6} {run.responses:>6} {run.wall:>7.2f} "
         f"{run.pages_per_second:>8.1f} {run.startup_seconds:>7.2f} {run.crawl_seconds:>7.2f} "
         f"{run.crawl_pages_per_second:>8.1f} {run.after_seconds:>6.2f} {run.cpu:>7.2f} "
-        f"{cpu_per_page:>7.2f} {run.server_cpu:>7.2f} {run.max_rss_mb:>7.1f}"
+        f"{cpu_per_page:>7.2f} {run.server_cpu:>7.2f} {run.max_rss_mb:>7.1f} {run.load:>5.1f}"
     )
 
 
 HEADER = (
     f"{'run':<8} {'pages':>6} {'resp':>6} {'wall s':>7} {'pages/s':>8} {'start s':>7} "
     f"{'crawl s':>7} {'crawl/s':>8} {'post s':>6} {'cpu s':>7} {'ms/page':>7} {'srv cpu':>7} "
-    f"{'rss MB':>7}"
+    f"{'rss MB':>7} {'load':>5}"
 )
 LEGEND = """\
 pages: the site's HTML/JSONP pages, what pages/s counts; resp: every response (full also fetches
   the matched articles' images); wall: spawn to exit; start: spawn to spider open;
   crawl: spider open to close; post: close to exit (feeds, teardown);
   cpu: the child's user+sys; ms/page: its CPU per page;
-  srv cpu: the snapshot server's CPU meanwhile; rss: the child's peak RSS"""
+  srv cpu: the snapshot server's CPU meanwhile; rss: the child's peak RSS;
+  load: 1-minute load average at exit (above ~2.5 on 2 cores, other work skewed the wall times)"""
 
 
 def summarize(runs: Sequence[ChildRun]) -> None:
@@ -120,9 +121,11 @@ def summarize(runs: Sequence[ChildRun]) -> None:
         f"median pages/s (crawl)     bare {bare_crawl:8.1f}   full {full_crawl:8.1f}   "
         f"ratio {full_crawl / bare_crawl:.2f}"
     )
+    bare_cpu = median([1000 * r.cpu / r.pages for r in bare])
+    full_cpu = median([1000 * r.cpu / r.pages for r in full])
     print(
-        f"median CPU ms/page         bare {median([1000 * r.cpu / r.pages for r in bare]):8.2f}   "
-        f"full {median([1000 * r.cpu / r.pages for r in full]):8.2f}"
+        f"median CPU ms/page         bare {bare_cpu:8.2f}   full {full_cpu:8.2f}   "
+        f"ratio {bare_cpu / full_cpu:.2f} (pages/s by CPU: robust to other load)"
     )
     print(
         f"peak RSS MB                bare {max(r.max_rss_mb for r in bare):8.1f}   "

@@ -106,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(target ≤ {TARGET_TIME_SHARE:.0%}: {verdict(share <= TARGET_TIME_SHARE)})"
     )
     print(
+        f"second / first CPU time: {second.cpu:.2f} / {first.cpu:.2f} s "
+        f"= {second.cpu / first.cpu:.1%} "
+        f"(load average {first.load:.1f} and {second.load:.1f} at their ends)"
+    )
+    print(
         f"second crawl without process startup: {second.wall - second.startup_seconds:.2f} s "
         f"= {(second.wall - second.startup_seconds) / first.wall:.1%} of the first"
     )
