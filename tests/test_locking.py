@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,8 +138,16 @@ def test_scheduled_run_reports_a_busy_source(ifeng_workspace, monkeypatch):
 
 def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_workspace, single_crawl):
     ws = ifeng_workspace
-    ws.server.delay = 0.3  # the winner holds the lock for seconds
+    # The site answers nothing until one crawl has ended: whichever took the lock holds it for
+    # as long as the other needs to start, however slow the machine.
+    gate = threading.Event()
+    ws.server.transform = lambda url, body: body if gate.wait(120) else b""
     first, second = start_crawl(ws), start_crawl(ws)
+    deadline = time.monotonic() + 120
+    while first.poll() is None and second.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    gate.set()
     outputs = {child.pid: child.communicate(timeout=120) for child in (first, second)}
     codes = sorted((first.returncode, second.returncode))
     assert codes == [0, 75], outputs
