@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,8 @@ def hexo_categories(article: StoredArticle, topic_titles: Mapping[str, str]) -> 
 def hexo_front_matter(article: StoredArticle, topic_titles: Mapping[str, str]) -> dict[str, Any]:
     front: dict[str, Any] = {
         "title": article.title,
-        # aware datetimes: YAML timestamps with the +08:00 offset, read as such by Hexo
-        "date": article.published.astimezone(SITE_TZ),
-        "updated": max(article.updated, article.published).astimezone(SITE_TZ),
+        "date": _wall_clock(article.published),
+        "updated": _wall_clock(max(article.updated, article.published)),
         "categories": hexo_categories(article, topic_titles),
         "tags": article_tags(article),
         "author": article.author or article.outlet or article.site_name,
@@ -59,6 +59,17 @@ def hexo_front_matter(article: StoredArticle, topic_titles: Mapping[str, str]) -
     if any(marker in article.body_html for marker in NUNJUCKS_MARKERS):
         front["disableNunjucks"] = True
     return front
+
+
+def _wall_clock(moment: datetime) -> datetime:
+    """Beijing wall-clock time without an offset: the only date form Hexo reads right.
+
+    Hexo takes a front-matter date as a wall-clock time in the site's ``timezone`` setting
+    and drops any offset written with it (hexo-front-matter shifts parsed timestamps back to
+    wall clock), so "22:06+08:00" would come out as 14:06. The Hexo site needs
+    ``timezone: Asia/Shanghai``.
+    """
+    return moment.astimezone(SITE_TZ).replace(tzinfo=None)
 
 
 def hexo_body(body_html: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import lxml.html
 import pytest
@@ -54,8 +54,9 @@ def test_front_matter_has_the_seed_keys_and_sibling_categories(stored):
     assert SEED_KEYS | {"updated", "tags"} <= set(front)
     assert front["comments"] is False
     assert front["categories"] == [["服务外包"], ["凤凰网湖北"]]  # siblings, not a hierarchy
-    assert front["date"] == datetime(2025, 7, 24, 15, 55, tzinfo=timezone(timedelta(hours=8)))
-    assert front["date"].utcoffset() == timedelta(hours=8)
+    # Hexo reads dates as wall clock in its `timezone` setting, dropping offsets: Beijing time
+    assert front["date"] == front["updated"] == datetime(2025, 7, 24, 15, 55)
+    assert "date: 2025-07-24 15:55:00\n" in render_hexo_post(article, TOPICS)
     assert front["headimg"] == "https://x0.ifengimg.com/a.jpg"
     assert front["thumbnail"] == "https://x0.ifengimg.com/a_thumb.jpg"
     assert "服务外包" in front["tags"]
