@@ -152,7 +152,7 @@ runs = sa.Table(
     sa.Column("source", sa.Text, nullable=False, index=True),
     sa.Column("started", UtcDateTime, nullable=False),
     sa.Column("finished", UtcDateTime),
-    sa.Column("outcome", sa.String(32), nullable=False, default="running"),
+    sa.Column("outcome", sa.Text, nullable=False, default="running"),
     sa.Column("stats", sa.JSON, nullable=False),
     sa.Column("errors", sa.JSON, nullable=False),
 )

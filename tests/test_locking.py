@@ -136,6 +136,7 @@ def test_scheduled_run_reports_a_busy_source(ifeng_workspace, monkeypatch):
     assert result.outcome == f"skipped, busy (pid {holder.pid})"
 
 
+@pytest.mark.sqlite_only  # compares with a reference crawl in another SQLite data dir
 def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_workspace, single_crawl):
     ws = ifeng_workspace
     # The site answers nothing until one crawl has ended: whichever took the lock holds it for
@@ -159,6 +160,7 @@ def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_wo
     assert not (ws.data / "state" / "ifeng-hb.pid").exists()
 
 
+@pytest.mark.sqlite_only  # compares with a reference crawl in another SQLite data dir
 def test_crawl_killed_mid_way_leaves_nothing_that_blocks_or_breaks(ifeng_workspace, single_crawl):
     ws = ifeng_workspace
     ws.server.delay = 0.3

@@ -18,7 +18,7 @@ from crawler.samples.media import placeholder_png
 from crawler.samples.qutoutiao import BEIJING
 from crawler.store import Store
 from crawler.urls import canonical_url, unwrap_proxy
-from tests.helpers import SHARED, read_notes, write_config
+from tests.helpers import store_url, SHARED, read_notes, write_config
 
 SEED_POST = SHARED / "seeds" / "qutoutiao-hexo-post.md"
 JUNK = ("点击查看大图", "相关推荐", "打开趣头条", "viewer-bg", "__qkImgs", "base64", "data-src")
@@ -65,7 +65,7 @@ def post_blocks(body: str) -> list[str | tuple[str, int, int]]:
 
 
 def open_store(ws) -> Store:
-    return Store.open(f"sqlite:///{ws.data / 'topicfeed.sqlite3'}")
+    return Store.open(store_url(ws.data))
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from crawler.scheduler import (
 )
 from crawler.snapshot import SnapshotServer
 from crawler.store import Store
-from tests.helpers import write_config
+from tests.helpers import store_url, write_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -90,7 +90,7 @@ class Setup:
         return self.root / "data"
 
     def last_runs(self) -> dict:
-        store = Store.open(f"sqlite:///{self.data / 'topicfeed.sqlite3'}")
+        store = Store.open(store_url(self.data))
         try:
             return store.last_runs()
         finally:
