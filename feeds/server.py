@@ -27,6 +27,7 @@ from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
 from crawler.config import Config
+from crawler.images import IMAGES_FOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         owner = self.server.owner
-        target = resolve(owner.root, self.path)
+        if owner.images_root is not None and self.path.startswith(IMAGES_PREFIX):
+            target = resolve(owner.images_root, self.path[len(IMAGES_PREFIX) - 1 :])
+        else:
+            target = resolve(owner.root, self.path)
         if target is None:
             self._send_not_found(with_body)
             return
@@ -195,6 +199,9 @@ class _HTTPServer(ThreadingHTTPServer):
         logger.exception("feed server failed to answer %s", client_address)
 
 
+IMAGES_PREFIX = f"/{IMAGES_FOLDER}/"
+
+
 class FeedServer:
     """Serve ``root`` (the feeds folder) on ``host``:``port``; port 0 picks a free one.
 
@@ -202,8 +209,11 @@ class FeedServer:
     ``served`` lists every answer (method, path, status), in order.
     """
 
-    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, max_age: int = 3600):
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, max_age: int = 3600,
+                 images_root: Path | None = None):
         self.root = Path(root)
+        # /images/… answers from the archive's images (feeds with [feeds] local_images = true)
+        self.images_root = Path(images_root) if images_root is not None else None
         self.max_age = max_age
         self.served: list[Served] = []
         self._lock = threading.Lock()
@@ -266,5 +276,6 @@ def serve_until_stopped(server: FeedServer) -> None:
 
 def serve_feeds(config: Config, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve ``config``'s feeds folder until Ctrl-C or SIGTERM."""
-    server = FeedServer(config.feeds_dir, host=host, port=port, max_age=cache_max_age(config))
+    server = FeedServer(config.feeds_dir, host=host, port=port, max_age=cache_max_age(config),
+                        images_root=config.archive_dir / IMAGES_FOLDER)
     serve_until_stopped(server)

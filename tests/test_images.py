@@ -1,0 +1,52 @@
+"""Images: downloaded once into the archive, linked locally, served for feeds with local_images."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+
+from crawler.config import load_config
+from crawler.images import image_path, referer_for
+from crawler.samples.media import placeholder_png
+from feeds.server import FeedServer
+from tests.helpers import check_atom
+
+
+def test_image_paths_are_stable_and_safe():
+    url = "https://x0.ifengimg.com/ucms/2025_30/ABC_size120_w1330_h1080.jpg"
+    assert image_path(url) == image_path(url)
+    assert re.fullmatch(r"images/x0\.ifengimg\.com/[0-9a-f]{40}\.jpg", image_path(url))
+    assert image_path("https://evil.example/../../etc/passwd").startswith("images/evil.example/")
+    assert image_path("https://a.example/x.php?img=1").endswith(".img")
+
+
+def test_referer_policy_per_site():
+    assert referer_for("http://static.1sapp.com/qupost/img/a.jpeg", "https://html2.qktoutiao.com/detail/x.html") == {}
+    assert referer_for("https://x0.ifengimg.com/a.jpg", "https://hb.ifeng.com/c/x") == {"Referer": "https://hb.ifeng.com/"}
+
+
+def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):
+    ws = ifeng_workspace
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(
+        "max_entries = 50", "max_entries = 50\nlocal_images = true"), encoding="utf-8")
+    assert ws.crawl().returncode == 0
+    parsed = check_atom(ws.data / "feeds" / "service-outsourcing.atom")
+    sources = [src for entry in parsed.entries for src in re.findall(r'<img[^>]+src="([^"]+)"', entry.content[0].value)]
+    ours = [src for src in sources if src.startswith("http://127.0.0.1:8080/images/")]
+    assert len(ours) >= 4
+    # every image that exists is served by us; only the xss page's bogus src=x stays as it was
+    assert [src for src in sources if src not in ours] == ["https://hb.ifeng.com/c/x"]
+
+    config = load_config(ws.config)
+    with FeedServer(config.feeds_dir, images_root=config.archive_dir / "images") as server:
+        seed_image = sample.ifeng.docs["seed"].images[0].url
+        local = f"{server.url}/{image_path(seed_image)}"
+        with urllib.request.urlopen(local) as answer:
+            assert answer.status == 200 and answer.read() == placeholder_png(seed_image)
+        for hostile in ("/images/../index.opml", "/images/%2e%2e/index.opml", "/images/../../topicfeed.toml"):
+            try:
+                urllib.request.urlopen(server.url + hostile)
+                raise AssertionError(f"{hostile} was served")
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
