@@ -16,7 +16,7 @@ from crawler.htmlclean import resolve_images
 from crawler.items import Article, Image
 from crawler.urls import absolute, host_of
 from spiders.base import SourceSpider, as_bool, as_list
-from spiders.parsing import PageParseError, embedded_json, jsonp_payload, strip_tags
+from spiders.parsing import PageParseError, as_int, embedded_json, http_validators, jsonp_payload, strip_tags
 
 # Regional sub-site code (the host's first label) → region, for site_name 凤凰网<region>.
 REGIONS = {
@@ -212,7 +212,7 @@ class IfengSpider(SourceSpider):
             return
         host = host_of(response.url)
         images = [
-            Image(url=absolute(str(i["url"])), width=_int(i.get("width")), height=_int(i.get("height")))
+            Image(url=absolute(str(i["url"])), width=as_int(i.get("width")), height=as_int(i.get("height")))
             for i in doc.get("imagesInContent") or [] if isinstance(i, dict) and i.get("url")
         ]
         body = resolve_images(body_from_content_list(content_list), response.url, [i.url for i in images])
@@ -235,13 +235,5 @@ class IfengSpider(SourceSpider):
             categories=[str(c.get("title")) for c in doc.get("breadCrumbdata") or []
                         if isinstance(c, dict) and c.get("title")],
             keywords=[k for k in re.split(r"[,，\s]+", keywords) if k],
-            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
-            last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            **http_validators(response.headers),
         )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -47,3 +47,18 @@ def jsonp_payload(text: str) -> Any:
 
 def strip_tags(value: str) -> str:
     return _TAGS.sub("", value)
+
+
+def as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def http_validators(headers: Any) -> dict[str, str]:
+    """ETag and Last-Modified of a response, for conditional revisits (Article fields)."""
+    return {
+        "etag": headers.get(b"ETag", b"").decode("latin-1"),
+        "last_modified": headers.get(b"Last-Modified", b"").decode("latin-1"),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -21,6 +21,7 @@ from crawler.items import Article, Image
 from crawler.topics import TopicMatcher
 from crawler.urls import absolute, canonical_url, unwrap_proxy
 from spiders.base import SourceSpider, as_bool, as_list
+from spiders.parsing import as_int, http_validators
 
 LIST_URL = "http://api.1sapp.com/content/outList?cid={cid}&tn=1&page=1&limit={limit}"
 SITE_NAME = "趣头条"
@@ -55,6 +56,11 @@ class ListItem:
     author: str
     published: datetime | None
     category: str
+
+    @classmethod
+    def unlisted(cls, url: str) -> ListItem:
+        return cls(content_id=article_id(url) or "", url=url, title="", introduction="", cover="",
+                   keywords=(), author="", published=None, category="")
 
 
 def is_ad(raw: dict[str, Any]) -> bool:
@@ -122,7 +128,7 @@ def images_of(body_html: str) -> list[Image]:
             continue
         for img in node.iter("img"):
             if img.get("src"):
-                images.append(Image(img.get("src"), _int(img.get("width")), _int(img.get("height"))))
+                images.append(Image(img.get("src"), as_int(img.get("width")), as_int(img.get("height"))))
     return images
 
 
@@ -149,7 +155,7 @@ class QutoutiaoSpider(SourceSpider):
     def matcher(self) -> TopicMatcher:
         return TopicMatcher(self.topics)
 
-    async def start(self) -> AsyncIterator[Request]:
+    def discover(self) -> Iterator[Request]:
         for cid in self.categories:
             yield self.list_request(cid, page=1, min_time=None)
 
@@ -168,7 +174,7 @@ class QutoutiaoSpider(SourceSpider):
             raw_items = data.get("data") or []
             if not isinstance(raw_items, list):
                 raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
-            next_min_time = _int(data.get("min_time"))
+            next_min_time = as_int(data.get("min_time"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.logger.warning("outList page %s unusable: %s", response.url, exc)
             self.report_error(f"{response.url}: list not parsed: {exc}")
@@ -233,7 +239,9 @@ class QutoutiaoSpider(SourceSpider):
 
     # --- articles -----------------------------------------------------------------------
 
-    def parse_article(self, response: Response, listing: ListItem) -> Iterator[Article]:
+    def parse_article(self, response: Response, listing: ListItem | None = None) -> Iterator[Article]:
+        """``listing`` is None for a revisit the store asked for: the page alone then."""
+        listing = listing or ListItem.unlisted(response.url)
         if b"NoSuchKey" in response.body:
             self.logger.info("Deleted article (NoSuchKey): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/deleted")
@@ -283,13 +291,5 @@ class QutoutiaoSpider(SourceSpider):
             cover=listing.cover,
             categories=[listing.category] if listing.category else [],
             keywords=list(listing.keywords),
-            etag=response.headers.get(b"ETag", b"").decode("latin-1"),
-            last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            **http_validators(response.headers),
         )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
