@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,8 +19,9 @@ from crawler.config import load_config
 from crawler.locks import SourceBusy, SourceLock
 from crawler.scheduler import CrawlRunner, crawl_command
 from crawler.snapshot import SnapshotServer
+from crawler.store import Store
 from tests.conftest import IFENG_CONFIG, Workspace
-from tests.helpers import FAST, read_notes, write_config
+from tests.helpers import FAST, read_notes, store_url, write_config
 
 HOLD = """
 import sys, time
@@ -62,14 +62,19 @@ def outcome_of(data: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
         kept = [line for line in text.splitlines() if not line.startswith(("archived:", "- **归档时间**"))]
         notes[str(path.relative_to(data / "archive"))] = (url, kept)
-    with sqlite3.connect(data / "topicfeed.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        articles = db.execute("SELECT canonical_url, content_sha256, title FROM articles ORDER BY 1").fetchall()
-        matches = db.execute("SELECT article_id, topic FROM matches ORDER BY 1, 2").fetchall()
+    store = Store.open(store_url(data))
+    try:
+        assert store.integrity_ok()  # PRAGMA integrity_check on SQLite
+        with store.engine.connect() as db:
+            articles = db.exec_driver_sql("SELECT canonical_url, content_sha256, title FROM articles ORDER BY 1").all()
+            matches = db.exec_driver_sql("SELECT count(*) FROM matches").scalar()
+    finally:
+        store.close()
     feeds = {path.name: [(e.id, e.title) for e in feedparser.parse(path.read_bytes()).entries]
              for path in sorted((data / "feeds").glob("*.atom"))}
     leftovers = [p.name for p in data.rglob(".tmp-topicfeed-*")]
-    return {"notes": notes, "articles": articles, "matches": len(matches), "feeds": feeds, "temp": leftovers}
+    return {"notes": notes, "articles": [tuple(row) for row in articles], "matches": matches, "feeds": feeds,
+            "temp": leftovers}
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +141,6 @@ def test_scheduled_run_reports_a_busy_source(ifeng_workspace, monkeypatch):
     assert result.outcome == f"skipped, busy (pid {holder.pid})"
 
 
-@pytest.mark.sqlite_only  # compares with a reference crawl in another SQLite data dir
 def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_workspace, single_crawl):
     ws = ifeng_workspace
     # The site answers nothing until one crawl has ended: whichever took the lock holds it for
@@ -160,7 +164,6 @@ def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_wo
     assert not (ws.data / "state" / "ifeng-hb.pid").exists()
 
 
-@pytest.mark.sqlite_only  # compares with a reference crawl in another SQLite data dir
 def test_crawl_killed_mid_way_leaves_nothing_that_blocks_or_breaks(ifeng_workspace, single_crawl):
     ws = ifeng_workspace
     ws.server.delay = 0.3
