@@ -49,7 +49,7 @@ def article_tags(article: StoredArticle) -> list[str]:
     return make_tags(matched, article.keywords, article.text)
 
 
-def front_matter(article: StoredArticle) -> dict[str, Any]:
+def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[str, Any]:
     return {
         "title": article.title,
         "url": article.url,
@@ -63,7 +63,7 @@ def front_matter(article: StoredArticle) -> dict[str, Any]:
         "updated": _iso(article.updated),
         "archived": _iso(article.archived),
         "topics": sorted(article.topics),
-        "tags": article_tags(article),
+        "tags": article_tags(article) if tags is None else tags,
         "cover": article.cover,
         "also_at": list(article.aliases),
         "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by],
@@ -89,10 +89,11 @@ def render_note(article: StoredArticle) -> str:
         facts.append(f"- **责任编辑**: {markdown_safe(article.editor)}")
     facts += [f"- **同时见于**: {markdown_safe(alias)}" for alias in article.aliases]
     facts += [f"- **同时报道**: {markdown_safe(outlet)} {markdown_safe(url)}" for outlet, url in article.reported_by]
-    tags = markdown_safe(" ".join(f"#{tag}" for tag in article_tags(article)))
+    tag_list = article_tags(article)  # TF-IDF work: once per note
+    tags = markdown_safe(" ".join(f"#{tag}" for tag in tag_list))
     parts = [
         "---",
-        dump_yaml(front_matter(article)).rstrip("\n"),
+        dump_yaml(front_matter(article, tag_list)).rstrip("\n"),
         "---",
         "",
         f"# {markdown_safe(article.title)}",

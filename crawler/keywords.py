@@ -11,7 +11,6 @@ import math
 from collections import Counter
 from importlib import resources
 
-import rjieba
 
 # Parts of speech worth a tag: nouns, names, places, organisations, other proper nouns, verbal nouns.
 TAG_POS = frozenset({"n", "nr", "ns", "nt", "nz", "nrt", "vn", "eng"})
@@ -34,6 +33,8 @@ def _idf() -> tuple[dict[str, float], float]:
 
 def keywords(text: str, top_k: int = 8) -> list[str]:
     """The text's most characteristic words, best first; ties broken by first occurrence."""
+    import rjieba  # loads its dictionary (~0.2 s): only when an article is archived
+
     idf, unknown_weight = _idf()
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}

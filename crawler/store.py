@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
-from crawler.minhash import band_keys, similarity
 
 SCHEMA_VERSION = 1
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -155,6 +154,15 @@ runs = sa.Table(
     sa.Column("outcome", sa.Text, nullable=False, default="running"),
     sa.Column("stats", sa.JSON, nullable=False),
     sa.Column("errors", sa.JSON, nullable=False),
+)
+
+
+# Built once: the downloader asks this for every article link it considers.
+_FETCH_STATES = (
+    sa.select(article_urls.c.url, articles.c.published, articles.c.fetched,
+              articles.c.etag, articles.c.last_modified)
+    .join(articles, articles.c.id == article_urls.c.article_id)
+    .where(article_urls.c.url.in_(sa.bindparam("urls", expanding=True)))
 )
 
 
@@ -341,16 +349,10 @@ class Store:
         wanted = list(dict.fromkeys(urls))
         if not wanted:
             return {}
-        query = (
-            sa.select(article_urls.c.url, articles.c.published, articles.c.fetched,
-                      articles.c.etag, articles.c.last_modified)
-            .join(articles, articles.c.id == article_urls.c.article_id)
-            .where(article_urls.c.url.in_(wanted))
-        )
         with self.engine.connect() as conn:
             return {
                 row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
-                for row in conn.execute(query)
+                for row in conn.execute(_FETCH_STATES, {"urls": wanted})
             }
 
     def save(self, article: Article, content_sha256: str, now: datetime, *,
@@ -513,8 +515,17 @@ class Store:
 
     def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
         """A topic's articles, newest first (by publication time, then id)."""
-        ids = sa.select(matches.c.article_id).where(matches.c.topic == topic)
-        return self._load(articles.c.id.in_(ids), limit=limit)
+        # Pick the ids first: sorting (id, published) pairs is far cheaper than sorting full rows.
+        newest = (
+            sa.select(articles.c.id)
+            .join(matches, matches.c.article_id == articles.c.id)
+            .where(matches.c.topic == topic)
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(newest).scalars())
+        return self._load(articles.c.id.in_(ids)) if ids else []
 
     def all_articles(self) -> list[StoredArticle]:
         return self._load(sa.true())
@@ -614,6 +625,7 @@ class _NearCheck:
         """The oldest stored article at least ``threshold`` similar, via the band index."""
         if self.fingerprint is None:
             return None
+        from crawler.minhash import band_keys, similarity  # numpy: only once something matched
         candidates = conn.execute(
             sa.select(articles.c.id, articles.c.minhash)
             .join(near_bands, near_bands.c.article_id == articles.c.id)
@@ -625,6 +637,8 @@ class _NearCheck:
         return min(close, default=None)
 
     def index(self, conn: Connection, article_id: int) -> None:
+        from crawler.minhash import band_keys
+
         conn.execute(near_bands.delete().where(near_bands.c.article_id == article_id))
         if self.fingerprint is not None:
             conn.execute(near_bands.insert(), [

@@ -28,25 +28,23 @@ def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
     sentences = split_sentences(text)
     if not sentences:
         return ""
-    frequencies = Counter(gram for sentence in sentences for gram in set(_bigrams(sentence)))
+    grams_of = [set(_bigrams(sentence)) for sentence in sentences]
+    frequencies = Counter(gram for grams in grams_of for gram in grams)
+    scores = []
+    for index, grams in enumerate(grams_of):
+        salience = sum(frequencies[g] for g in grams) / (len(grams) ** 0.5) if grams else 0.0
+        scores.append(salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05)))
 
-    def score(index: int) -> float:
-        grams = set(_bigrams(sentences[index]))
-        if not grams:
-            return 0.0
-        salience = sum(frequencies[g] for g in grams) / (len(grams) ** 0.5)
-        return salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05))
-
-    ranked = sorted(range(len(sentences)), key=lambda i: (-score(i), i))
-    floor = score(ranked[0]) * MIN_RELATIVE_SCORE
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    floor = scores[ranked[0]] * MIN_RELATIVE_SCORE
     chosen: list[int] = []
     chosen_grams: set[str] = set()
     length = 0
     for index in ranked:
         size = len(sentences[index])
-        grams = set(_bigrams(sentences[index]))
+        grams = grams_of[index]
         redundant = grams and len(grams & chosen_grams) > REDUNDANT_OVERLAP * len(grams)
-        if score(index) >= floor and not redundant and length + size <= max_chars:
+        if scores[index] >= floor and not redundant and length + size <= max_chars:
             chosen.append(index)
             chosen_grams |= grams
             length += size
