@@ -11,6 +11,7 @@ import yaml
 from scrapy.utils.test import get_crawler
 
 from crawler.archive import render_note
+from crawler.hexo import render_hexo_post
 from crawler.items import Article
 from crawler.pipelines import NormalizePipeline
 from crawler.store import Store
@@ -87,6 +88,10 @@ def test_xss_vectors_leave_nothing_executable_anywhere(store):
         note = render_note(article)
         assert markdown_raw_html(note.split("---\n", 2)[2]) == [], (article.site_id, note[-600:])
         assert yaml.safe_load(note.split("---\n", 2)[1])["title"] == article.title
+        post = render_hexo_post(article, {"so": "服务外包"})
+        front, body = post.split("---\n", 2)[1:]
+        assert yaml.safe_load(front)["title"] == article.title
+        assert executable_parts(body) == [], (article.site_id, body[:300])
 
     feed = TopicFeed("so", "服务外包<script>alert(1)</script>", ("服务外包",),
                      tuple(feed_entry(article, "so") for article in stored))
