@@ -13,7 +13,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def xml_safe(value: str) -> str:
-    return _XML_ILLEGAL.sub("", value)
+    """``value`` without the characters XML 1.0 cannot carry."""
+    # A surrogate pair that arrived as two code points is a real character: join it first.
+    joined = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _XML_ILLEGAL.sub("", joined)
 
 
 def fold(value: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from feedgen.entry import FeedEntry as _FgEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from crawler.text import xml_safe
 from feeds.model import FeedEntry, TopicFeed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -20,17 +20,6 @@ UNTITLED = "（无标题）"
 
 # Our own output goes back in: no entities to resolve, but long bodies must not trip libxml2.
 _REPARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
-# Everything outside XML 1.0's Char production; surrogates left here are unpaired.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Return ``text`` without the characters XML 1.0 cannot carry."""
-    # A surrogate pair that arrived as two code points is a real character: join it first.
-    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
-    return _XML_ILLEGAL.sub("", joined)
-
 
 def feed_url(base_url: str, slug: str) -> str:
     return f"{base_url}{slug}.atom"

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from feeds.atom import feed_url, require_aware, xml_safe
+from crawler.text import xml_safe
+from feeds.atom import feed_url, require_aware
 from feeds.model import FeedEntry, TopicFeed
 
 PAGE_TITLE = "topicfeed"

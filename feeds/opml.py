@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from feeds.atom import feed_url, index_url, xml_safe
+from crawler.text import xml_safe
+from feeds.atom import feed_url, index_url
 from feeds.model import TopicFeed
 
 
