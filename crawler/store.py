@@ -614,6 +614,14 @@ class Store:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
 
+_NEAR_CANDIDATES = (
+    sa.select(articles.c.id, articles.c.minhash)
+    .join(near_bands, near_bands.c.article_id == articles.c.id)
+    .where(near_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)))
+    .distinct()
+)
+
+
 @dataclass(frozen=True)
 class _NearCheck:
     """The near-duplicate side of one save: the signature, its band keys, the lookup."""
@@ -626,12 +634,7 @@ class _NearCheck:
         if self.fingerprint is None:
             return None
         from crawler.minhash import band_keys, similarity  # numpy: only once something matched
-        candidates = conn.execute(
-            sa.select(articles.c.id, articles.c.minhash)
-            .join(near_bands, near_bands.c.article_id == articles.c.id)
-            .where(near_bands.c.band_key.in_(band_keys(self.fingerprint)))
-            .distinct()
-        )
+        candidates = conn.execute(_NEAR_CANDIDATES, {"keys": band_keys(self.fingerprint)})
         close = [row.id for row in candidates
                  if row.minhash and similarity(row.minhash, self.fingerprint) >= self.threshold]
         return min(close, default=None)
