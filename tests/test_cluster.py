@@ -41,6 +41,16 @@ def reference_notes(ws) -> set[str]:
     return set(read_notes(ws.root / "reference" / "archive"))
 
 
+def same_story(notes: set[str], expected: set[str], pair: set[str]) -> bool:
+    """Equal but for which copy of the story on both hb and hn was kept (crawl order decides)."""
+    return notes - pair == expected - pair and len(notes & pair) == len(expected & pair) == 1
+
+
+@pytest.fixture
+def pair(sample) -> set[str]:
+    return {sample.ifeng.docs[role].url for role in sample.ifeng.same_text_pair}
+
+
 @pytest.fixture
 def cluster_workspace(ifeng_workspace):
     ws = ifeng_workspace
@@ -49,7 +59,7 @@ def cluster_workspace(ifeng_workspace):
     return ws
 
 
-def test_two_workers_equal_one_process_and_fetch_nothing_twice(cluster_workspace):
+def test_two_workers_equal_one_process_and_fetch_nothing_twice(cluster_workspace, pair):
     ws = cluster_workspace
     expected = reference_notes(ws)
     run_id = uuid.uuid4().hex
@@ -63,12 +73,12 @@ def test_two_workers_equal_one_process_and_fetch_nothing_twice(cluster_workspace
         assert process.returncode == 0, err
     pages = [int(re.search(r"; (\d+) pages", out).group(1)) for out, _ in outputs]
     assert all(count > 0 for count in pages), f"both workers take part: {pages}"
-    assert set(read_notes(ws.data / "archive")) == expected
+    assert same_story(set(read_notes(ws.data / "archive")), expected, pair)
     twice = [url for url, n in Counter(requested).items() if n > 1]
     assert twice == [], f"fetched more than once: {twice}"
 
 
-def test_a_killed_worker_loses_nothing(cluster_workspace):
+def test_a_killed_worker_loses_nothing(cluster_workspace, pair):
     ws = cluster_workspace
     expected = reference_notes(ws)
     run_id = uuid.uuid4().hex
@@ -80,10 +90,10 @@ def test_a_killed_worker_loses_nothing(cluster_workspace):
         _, err = survivor.communicate(timeout=180)
         assert survivor.returncode == 0, err
     notes_after_kill = set(read_notes(ws.data / "archive"))
-    assert notes_after_kill <= expected
+    assert notes_after_kill - pair <= expected - pair and len(notes_after_kill & pair) <= 1
 
     with SnapshotServer(ws.snapshot) as server:
         again = worker(ws, server, uuid.uuid4().hex)
         _, err = again.communicate(timeout=120)
         assert again.returncode == 0, err
-    assert set(read_notes(ws.data / "archive")) == expected
+    assert same_story(set(read_notes(ws.data / "archive")), expected, pair)
