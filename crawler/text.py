@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -19,9 +20,16 @@ def xml_safe(value: str) -> str:
     return _XML_ILLEGAL.sub("", joined)
 
 
+@functools.lru_cache(maxsize=8)
+def nfkc(value: str) -> str:
+    """NFKC, remembered: topic matching and the content hash both need it for the same text,
+    and on a 20 KB Chinese article (full-width punctuation everywhere) it costs ~2 ms."""
+    return unicodedata.normalize("NFKC", value)
+
+
 def fold(value: str) -> str:
     """The form keywords are matched in: NFKC (full/half width) and case-folded."""
-    return unicodedata.normalize("NFKC", value).casefold()
+    return nfkc(value).casefold()
 
 
 def clean_line(value: str) -> str:
@@ -36,5 +44,5 @@ def clean_paragraphs(value: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 of the NFKC-normalised text with all whitespace removed."""
-    normalised = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    normalised = _WHITESPACE.sub("", nfkc(text))
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
