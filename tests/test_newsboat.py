@@ -51,6 +51,10 @@ def entry_ids(feeds_dir: Path) -> dict[str, list[str]]:
             for path in sorted(feeds_dir.glob("*.atom"))}
 
 
+def guids(items: list[tuple[str, str]]) -> list[str]:
+    return sorted(guid for guid, _ in items)
+
+
 def test_newsboat_imports_the_opml_and_reads_every_entry(tmp_path, sample):
     snapshot = tmp_path / "snapshot"
     shutil.copytree(sample.root, snapshot)
@@ -84,12 +88,13 @@ def test_newsboat_imports_the_opml_and_reads_every_entry(tmp_path, sample):
         assert {path.name: path.read_bytes() for path in feeds_dir.iterdir()} == before
 
         newsboat.run("-x", "reload")
-        assert newsboat.items() == items
+        # the same items; an article in two feeds may be filed under either after a reload
+        assert guids(newsboat.items()) == guids(items)
 
         # newsboat 2.21 saves a feed's ETag before the feed's own row on the first reload, so
         # only from the second reload on does it ask conditionally: nothing changed, 304s.
         asked = len(server.served)
         newsboat.run("-x", "reload")
-        assert newsboat.items() == items
+        assert guids(newsboat.items()) == guids(items)
         again = [s for s in server.served[asked:] if s.path.endswith(".atom")]
         assert sorted(s.status for s in again) == [304, 304]
