@@ -37,7 +37,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.KnownArticleMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.MirrorMiddleware": 950,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.redirect.LoopAwareRedirectMiddleware": 600,
+}
+
+# The mirror (DESIGN §4) is applied where bytes are fetched; without one these are Scrapy's own.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirror.MirrorDownloadHandler",
+    "https": "crawler.mirror.MirrorDownloadHandler",
 }
 
 ITEM_PIPELINES = {

@@ -12,7 +12,7 @@ from scrapy import Request
 from crawler.config import Config, ConfigError, Source, Topic
 from crawler.extensions import describe_failure, run_error
 from crawler.known import KnownArticles, RevisitPolicy
-from crawler.middlewares import ARTICLE_META, KnownArticleSkipped, real_url
+from crawler.middlewares import ARTICLE_META, KnownArticleSkipped
 from crawler.runtime import config_from_settings, reference_now, shared_store
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class SourceSpider(scrapy.Spider):
         if failure.check(scrapy.exceptions.IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             self.crawler.stats.inc_value("topicfeed/robots_disallowed")
             return
-        self.report_error(describe_failure(failure, real_url(request)))
+        self.report_error(describe_failure(failure, request.url))
 
     def report_error(self, line: str) -> None:
         """Record what failed in this run (shown by ``topicfeed status``)."""

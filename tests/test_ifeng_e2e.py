@@ -82,6 +82,8 @@ def test_traps_video_and_ignored_links(crawled, sample):
     video = ifeng.docs["video"].video
     assert f"]({video.play_url})" in by_role["video"] and image_path(video.poster_url) in by_role["video"]
     requested = crawled.server.requests
+    assert len(requested) == len(set(requested)), "every page is fetched from the mirror once"
+    assert "hb.ifeng.com/robots.txt" in requested, "robots.txt is read through the mirror too"
     assert not any("/c/special/" in r for r in requested)
     assert not any(r.startswith("news.ifeng.com") for r in requested)
     for ignored in ifeng.ignored_urls:
