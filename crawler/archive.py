@@ -165,16 +165,26 @@ class ArchiveWriter:
             store.mark_archived(article.id, article.version)
         return len(backlog)
 
-    def write(self, article: StoredArticle) -> Iterator[Path]:
-        """Write the article's files; yields the paths that actually changed."""
+    def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
+        """The article's files and their text, one per configured format."""
+        files = []
         if "note" in self.formats:
-            path = note_path(self.archive_dir, article)
-            if write_if_changed(path, render_note(article).encode("utf-8")):
-                yield path
+            files.append((note_path(self.archive_dir, article), render_note(article)))
         if "hexo" in self.formats:
             # imported here: crawler.hexo builds on this module's helpers
             from crawler.hexo import hexo_post_path, render_hexo_post
 
-            path = hexo_post_path(self.hexo_dir, article)
-            if write_if_changed(path, render_hexo_post(article, self.topic_titles).encode("utf-8")):
+            files.append((hexo_post_path(self.hexo_dir, article),
+                          render_hexo_post(article, self.topic_titles)))
+        return files
+
+    @staticmethod
+    def write_rendered(files: list[tuple[Path, str]]) -> Iterator[Path]:
+        """Write rendered files; yields the paths that actually changed."""
+        for path, text in files:
+            if write_if_changed(path, text.encode("utf-8")):
                 yield path
+
+    def write(self, article: StoredArticle) -> Iterator[Path]:
+        """Write the article's files; yields the paths that actually changed."""
+        return self.write_rendered(self.render(article))

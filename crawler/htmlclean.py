@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import html_to_markdown
@@ -130,12 +131,19 @@ def set_image_attributes(html: str, **attributes: str) -> str:
 
 
 def image_urls(html: str) -> list[str]:
-    return [img.get("src") for img in _images(_fragments(html)) if img.get("src")]
+    return _image_urls(_fragments(html))
+
+
+def _image_urls(nodes: Sequence[lxml.html.HtmlElement | str]) -> list[str]:
+    return [img.get("src") for img in _images(nodes) if img.get("src")]
 
 
 def html_to_text(html: str) -> str:
     """Paragraph-preserving plain text of an HTML fragment."""
-    nodes = _fragments(html)
+    return _text(_fragments(html))
+
+
+def _text(nodes: Sequence[lxml.html.HtmlElement | str]) -> str:
     chunks: list[str] = []
     for node in nodes:
         if isinstance(node, str):
@@ -148,6 +156,21 @@ def html_to_text(html: str) -> str:
                     element.text = "\n" + (element.text or "")
         chunks.append(node.text_content())
     return clean_paragraphs("".join(chunks))
+
+
+@dataclass(frozen=True)
+class CleanBody:
+    html: str
+    text: str
+    image_urls: list[str]
+
+
+def clean_body(html: str, base_url: str) -> CleanBody:
+    """An article body as it is archived: images resolved, sanitised; its text and image URLs."""
+    safe = sanitize(resolve_images(html, base_url))
+    nodes = _fragments(safe)
+    images = _image_urls(nodes)  # before _text, which rewrites the tree's text
+    return CleanBody(safe, _text(nodes), images)
 
 
 MARKDOWN_OPTIONS = html_to_markdown.ConversionOptions(autolinks=False)

@@ -19,8 +19,8 @@ class Image:
 class Article:
     """An article page parsed by a spider, then completed by the pipelines.
 
-    Spiders fill the site facts; ``NormalizePipeline`` fills ``canonical_url``, ``text``
-    and sanitises ``body_html``; ``TopicMatchPipeline`` fills ``topics``.
+    Spiders fill the site facts; ``crawler.prepare`` fills ``canonical_url``, ``text``,
+    ``topics``, the hash and the signature, and sanitises ``body_html``.
     """
 
     url: str
@@ -43,6 +43,8 @@ class Article:
     canonical_url: str = ""
     text: str = ""
     topics: dict[str, list[str]] = field(default_factory=dict)
+    content_sha256: str = ""  # of the normalised text (crawler.text.content_hash)
+    fingerprint: bytes | None = None  # MinHash signature, for articles that match a topic
     # HTTP validators of the article page, for conditional revisits
     etag: str = ""
     last_modified: str = ""

@@ -1,4 +1,4 @@
-"""Item pipelines: normalise ─► match topics ─► dedupe + store ─► archive."""
+"""Item pipelines: prepare (normalise, match topics, hash) ─► dedupe + store ─► archive."""
 
 from __future__ import annotations
 
@@ -9,25 +9,19 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.archive import ArchiveWriter
-from crawler.dates import as_aware, utcnow
+from crawler.dates import utcnow
 from crawler.fsutil import describe_os_error
-from crawler.htmlclean import html_to_text, image_urls, resolve_images, sanitize
-from crawler.items import Article, Image
+from crawler.items import Article
+from crawler.prepare import InvalidArticle
 from crawler.runtime import config_from_settings, shared_store
 from crawler.store import OUTPUT_ERRORS, SaveOutcome
-from crawler.minhash import signature
-from crawler.summary import summarize
-from crawler.text import clean_line, content_hash
-from crawler.topics import TopicMatcher
-from crawler.urls import canonical_url
+from crawler.workers import ItemWorkers
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-
 
 
 def stop_on_output_error(crawler: Crawler, error: Exception) -> DropItem:
@@ -53,52 +47,26 @@ def stop_on_output_error(crawler: Crawler, error: Exception) -> DropItem:
 CLUSTER_OUTCOMES = frozenset({SaveOutcome.ALIAS, SaveOutcome.NEAR_DUPLICATE})
 
 
-class NormalizePipeline:
-    """Canonical URL, aware times, sanitised body, plain text, summary."""
+class PreparePipeline:
+    """Canonical URL, sanitised body, text, topics, summary, hashes (crawler.prepare).
 
-    def __init__(self, stats: StatsCollector):
+    The work runs in the item worker process (crawler.workers) when there is one.
+    """
+
+    def __init__(self, stats: StatsCollector, workers: ItemWorkers):
         self.stats = stats
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.stats)
+        return cls(crawler.stats, ItemWorkers.from_crawler(crawler))
 
-    def process_item(self, item: Article) -> Article:
-        item.canonical_url = canonical_url(item.url)
-        item.title = clean_line(item.title)
-        for name in ("outlet", "author", "editor", "site_name"):
-            setattr(item, name, clean_line(getattr(item, name)))
-        if not item.title:
+    async def process_item(self, item: Article) -> Article:
+        try:
+            return await self.workers.prepare(item)
+        except InvalidArticle as invalid:
             self.stats.inc_value("topicfeed/invalid")
-            raise DropItem(f"no title: {item.url}")
-        if item.published is not None:
-            item.published = as_aware(item.published)
-        item.body_html = sanitize(resolve_images(item.body_html, item.url))
-        item.text = html_to_text(item.body_html)
-        if not item.text:
-            self.stats.inc_value("topicfeed/invalid")
-            raise DropItem(f"no text: {item.url}")
-        known = {image.url for image in item.images}
-        item.images += [Image(url) for url in image_urls(item.body_html) if url not in known]
-        if not item.cover and item.images:
-            item.cover = item.images[0].url
-        item.keywords = [clean_line(k) for k in item.keywords if clean_line(k)]
-        return item
-
-
-class TopicMatchPipeline:
-    def __init__(self, matcher: TopicMatcher):
-        self.matcher = matcher
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(TopicMatcher(config_from_settings(crawler.settings).topics))
-
-    def process_item(self, item: Article) -> Article:
-        item.topics = self.matcher.match(item.title, item.text)
-        if item.topics:  # text work only for what will be archived
-            item.summary = summarize(item.text)
-        return item
+            raise DropItem(str(invalid)) from invalid
 
 
 class StorePipeline:
@@ -120,10 +88,8 @@ class StorePipeline:
     def process_item(self, item: Article) -> Article:
         try:
             result = shared_store(self.crawler).save(
-                item, content_hash(item.text), utcnow(),
-                # only articles that reach a feed need a near-duplicate signature
-                fingerprint=signature(item.text) if item.topics else None,
-                near_similarity=self.near_similarity)
+                item, item.content_sha256, utcnow(),
+                fingerprint=item.fingerprint, near_similarity=self.near_similarity)
         except OUTPUT_ERRORS as error:
             raise stop_on_output_error(self.crawler, error) from error
         item.stored_id = result.article_id
@@ -140,14 +106,15 @@ class StorePipeline:
 class ArchivePipeline:
     """Write (or rewrite) the archive files of the stored article the item led to."""
 
-    def __init__(self, crawler: Crawler, writer: ArchiveWriter):
+    def __init__(self, crawler: Crawler, writer: ArchiveWriter, workers: ItemWorkers):
         self.crawler = crawler
         self.writer = writer
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         config = config_from_settings(crawler.settings)
-        return cls(crawler, ArchiveWriter.from_config(config))
+        return cls(crawler, ArchiveWriter.from_config(config), ItemWorkers.from_crawler(crawler))
 
     def open_spider(self) -> None:
         source = self.crawler.spider.source_name
@@ -156,17 +123,22 @@ class ArchivePipeline:
             logger.info("Wrote %d archive file(s) of %s that were behind the store "
                         "(an interrupted run, or another worker of this run)", repaired, source)
 
-    def process_item(self, item: Article) -> Article:
+    async def process_item(self, item: Article) -> Article:
         store = shared_store(self.crawler)
         stored = store.get(item.stored_id)
         if stored is not None and stored.topics:
-            try:
-                for path in self.writer.write(stored):
-                    self.crawler.stats.inc_value("topicfeed/archive_files_written")
-                    logger.debug("Archived %s", path)
-                store.mark_archived(stored.id, stored.version)
-            except OUTPUT_ERRORS as error:
-                raise stop_on_output_error(self.crawler, error) from error
+            files = await self.workers.render(stored)  # Markdown and tags: CPU work
+            latest = store.get(stored.id)
+            # While it rendered, another item may have changed the article (joined it, added
+            # images): that item writes the newer files, these are stale.
+            if latest is not None and latest.version == stored.version:
+                try:
+                    for path in self.writer.write_rendered(files):
+                        self.crawler.stats.inc_value("topicfeed/archive_files_written")
+                        logger.debug("Archived %s", path)
+                    store.mark_archived(stored.id, stored.version)
+                except OUTPUT_ERRORS as error:
+                    raise stop_on_output_error(self.crawler, error) from error
         if SaveOutcome(item.save_outcome) in CLUSTER_OUTCOMES:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")

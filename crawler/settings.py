@@ -48,8 +48,7 @@ DOWNLOAD_HANDLERS = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
-    "crawler.pipelines.TopicMatchPipeline": 200,
+    "crawler.pipelines.PreparePipeline": 100,
     "crawler.pipelines.StorePipeline": 300,
     "crawler.images.ArchiveImagesPipeline": 350,
     "crawler.pipelines.ArchivePipeline": 400,
@@ -68,6 +67,7 @@ TOPICFEED_MIRROR = ""  # mirror base URL (DESIGN §4); the environment variable 
 TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_age now
 TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
 TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal
+TOPICFEED_ITEM_WORKERS = None  # processes for item CPU work; None: 1 with 2+ CPUs, else 0 (crawler.workers)
 TOPICFEED_RETRY_BACKOFF = 1.0  # seconds before the first retry; doubles each time
 TOPICFEED_RETRY_BACKOFF_MAX = 60.0
 TOPICFEED_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for

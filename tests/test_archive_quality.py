@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from scrapy.utils.test import get_crawler
 
 from crawler.archive import render_note
 from crawler.items import Article
-from crawler.pipelines import NormalizePipeline
+from crawler.prepare import normalize
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
 from crawler.minhash import band_keys, signature
@@ -38,7 +37,7 @@ def store(tmp_path):
 def article(url: str, body: str, outlet: str = "新华社", title: str = "标题") -> Article:
     item = Article(url=url, source="ifeng-hb", spider="ifeng", site_name="凤凰网湖北",
                    site_id=url.rsplit("/", 1)[-1], title=title, body_html=body, published=T0, outlet=outlet)
-    item = NormalizePipeline(get_crawler().stats).process_item(item)
+    item = normalize(item)
     item.topics = {"so": ["服务外包"]}
     return item
 

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 import lxml.html
 import pytest
 import yaml
-from scrapy.utils.test import get_crawler
 
 from crawler.archive import render_note
 from crawler.hexo import render_hexo_post
 from crawler.items import Article
-from crawler.pipelines import NormalizePipeline
+from crawler.prepare import normalize
 from crawler.store import Store
 from crawler.text import content_hash
 from feeds.atom import render_atom
@@ -70,7 +69,7 @@ def normalised(title: str, body: str, site_id: str) -> Article:
                       site_name="凤凰网湖北", site_id=site_id, title=title, outlet=title,
                       body_html=f"<p>服务外包正文第一段。</p>{body}<p>第二段{site_id}。</p>",
                       published=datetime(2025, 7, 24, tzinfo=UTC))
-    article = NormalizePipeline(get_crawler().stats).process_item(article)
+    article = normalize(article)
     article.topics = {"so": ["服务外包"]}
     return article
 
