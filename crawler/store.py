@@ -166,6 +166,19 @@ _FETCH_STATES = (
 )
 
 
+# Built once: Store.save runs them for every article page the crawl parses.
+_BY_URL = (
+    sa.select(articles, article_urls.c.kind)
+    .join(article_urls, article_urls.c.article_id == articles.c.id)
+    .where(article_urls.c.url == sa.bindparam("url"))
+)
+_BY_TEXT = sa.select(articles.c.id).where(articles.c.content_sha256 == sa.bindparam("sha"))
+_UPDATE_ARTICLE = articles.update().where(articles.c.id == sa.bindparam("row_id"))
+_BUMP_VERSION = (articles.update().where(articles.c.id == sa.bindparam("row_id"))
+                 .values(version=articles.c.version + 1))
+_FORGET_FAILURE = page_failures.delete().where(page_failures.c.url == sa.bindparam("failed_url"))
+
+
 class SaveOutcome(enum.Enum):
     NEW = "new"
     UPDATED = "updated"
@@ -373,26 +386,22 @@ class Store:
 
     def _save(self, conn: Connection, article: Article, sha: str, now: datetime,
               near: _NearCheck) -> SaveResult:
-        existing = conn.execute(
-            sa.select(articles, article_urls.c.kind)
-            .join(article_urls, article_urls.c.article_id == articles.c.id)
-            .where(article_urls.c.url == article.canonical_url)
-        ).first()
+        existing = conn.execute(_BY_URL, {"url": article.canonical_url}).first()
         if existing is not None:
-            validators = {"fetched": now, "etag": article.etag, "last_modified": article.last_modified}
+            validators = {"row_id": existing.id, "fetched": now, "etag": article.etag,
+                          "last_modified": article.last_modified}
             if existing.content_sha256 == sha or existing.kind != "canonical":
-                conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
+                conn.execute(_UPDATE_ARTICLE, validators)
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
-            same_text = conn.execute(
-                sa.select(articles.c.id).where(articles.c.content_sha256 == sha)
-            ).scalar()
-            if same_text is not None:  # the new text is another stored article's
-                conn.execute(articles.update().where(articles.c.id == existing.id).values(**validators))
+            if conn.execute(_BY_TEXT, {"sha": sha}).scalar() is not None:
+                # the new text is another stored article's
+                conn.execute(_UPDATE_ARTICLE, validators)
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
-            conn.execute(revisions.insert().values(
-                article_id=existing.id, revision=existing.revision, title=existing.title,
-                text=existing.text, body_html=existing.body_html,
-                content_sha256=existing.content_sha256, valid_from=existing.updated, replaced=now))
+            conn.execute(revisions.insert(), {
+                "article_id": existing.id, "revision": existing.revision, "title": existing.title,
+                "text": existing.text, "body_html": existing.body_html,
+                "content_sha256": existing.content_sha256, "valid_from": existing.updated,
+                "replaced": now})
             values = _article_values(article, sha)
             del values["published"]  # the first publication time stays
             conn.execute(
@@ -402,10 +411,10 @@ class Store:
                         version=articles.c.version + 1, minhash=near.fingerprint)
             )
             near.index(conn, existing.id)
-            self._set_matches(conn, existing.id, article.topics)
+            self._set_matches(conn, existing.id, article.topics, replace=True)
             return SaveResult(SaveOutcome.UPDATED, existing.id)
 
-        same_text = conn.execute(sa.select(articles.c.id).where(articles.c.content_sha256 == sha)).scalar()
+        same_text = conn.execute(_BY_TEXT, {"sha": sha}).scalar()
         if same_text is not None:
             self._join(conn, same_text, article, "alias", now)
             return SaveResult(SaveOutcome.ALIAS, same_text)
@@ -416,32 +425,32 @@ class Store:
             return SaveResult(SaveOutcome.NEAR_DUPLICATE, cluster)
 
         published = article.published or now
-        article_id = conn.execute(
-            articles.insert().values(
-                canonical_url=article.canonical_url, **{**_article_values(article, sha), "published": published},
-                updated=published, archived=now, fetched=now, revision=1, version=1, archived_version=0,
-                minhash=near.fingerprint,
-            )
-        ).inserted_primary_key[0]
-        near.index(conn, article_id)
-        conn.execute(article_urls.insert().values(
-            url=article.canonical_url, article_id=article_id, source=article.source,
-            kind="canonical", first_seen=now))
-        self._set_matches(conn, article_id, article.topics)
-        conn.execute(page_failures.delete().where(page_failures.c.url == article.canonical_url))
+        article_id = conn.execute(articles.insert(), {
+            **_article_values(article, sha), "canonical_url": article.canonical_url,
+            "published": published, "updated": published, "archived": now, "fetched": now,
+            "revision": 1, "version": 1, "archived_version": 0, "minhash": near.fingerprint,
+        }).inserted_primary_key[0]
+        if near.fingerprint is not None:
+            near.index(conn, article_id, replace=False)
+        conn.execute(article_urls.insert(), {
+            "url": article.canonical_url, "article_id": article_id, "source": article.source,
+            "kind": "canonical", "outlet": "", "first_seen": now})
+        self._set_matches(conn, article_id, article.topics, replace=False)
+        conn.execute(_FORGET_FAILURE, {"failed_url": article.canonical_url})
         return SaveResult(SaveOutcome.NEW, article_id)
 
     @staticmethod
     def _join(conn: Connection, article_id: int, article: Article, kind: str, now: datetime) -> None:
-        conn.execute(article_urls.insert().values(
-            url=article.canonical_url, article_id=article_id, source=article.source, kind=kind,
-            outlet=article.outlet or article.site_name, first_seen=now))
-        conn.execute(articles.update().where(articles.c.id == article_id)
-                     .values(version=articles.c.version + 1))
+        conn.execute(article_urls.insert(), {
+            "url": article.canonical_url, "article_id": article_id, "source": article.source,
+            "kind": kind, "outlet": article.outlet or article.site_name, "first_seen": now})
+        conn.execute(_BUMP_VERSION, {"row_id": article_id})
 
     @staticmethod
-    def _set_matches(conn: Connection, article_id: int, topics: Mapping[str, list[str]]) -> None:
-        conn.execute(matches.delete().where(matches.c.article_id == article_id))
+    def _set_matches(conn: Connection, article_id: int, topics: Mapping[str, list[str]], *,
+                     replace: bool) -> None:
+        if replace:
+            conn.execute(matches.delete().where(matches.c.article_id == article_id))
         if topics:
             conn.execute(matches.insert(), [
                 {"article_id": article_id, "topic": slug, "keywords": list(kws)}
@@ -639,10 +648,11 @@ class _NearCheck:
                  if row.minhash and similarity(row.minhash, self.fingerprint) >= self.threshold]
         return min(close, default=None)
 
-    def index(self, conn: Connection, article_id: int) -> None:
+    def index(self, conn: Connection, article_id: int, *, replace: bool = True) -> None:
         from crawler.minhash import band_keys
 
-        conn.execute(near_bands.delete().where(near_bands.c.article_id == article_id))
+        if replace:
+            conn.execute(near_bands.delete().where(near_bands.c.article_id == article_id))
         if self.fingerprint is not None:
             conn.execute(near_bands.insert(), [
                 {"band_key": key, "article_id": article_id} for key in band_keys(self.fingerprint)])
