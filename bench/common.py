@@ -78,6 +78,8 @@ def fast_settings(concurrency: int) -> dict[str, str]:
         "ROBOTSTXT_OBEY": "False",
         "CONCURRENT_REQUESTS": str(concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        # topicfeed's default (Scrapy's is 100): tasks started per response, for both
+        "CONCURRENT_ITEMS": "16",
         "STATS_CLASS": STATS_CLASS,
     }
 
@@ -175,6 +177,12 @@ class ChildRun:
         """Spider closed to process exit: the feed rebuild and teardown."""
         closed = float(self.stats.get("bench/closed_at", self.started_at + self.wall))
         return self.started_at + self.wall - closed
+
+    @property
+    def crawl_process_cpu(self) -> float:
+        """CPU seconds of the crawl process itself from spider open to close (no workers)."""
+        return float(self.stats.get("bench/cpu_at_close", 0.0)) - float(
+            self.stats.get("bench/cpu_at_open", 0.0))
 
     @property
     def pages_per_second(self) -> float:

@@ -80,26 +80,33 @@ def run_bare(site: BenchSite, workdir: Path, mirror: str, concurrency: int, labe
     return run
 
 
+def main_cpu_per_page(run: ChildRun) -> float:
+    return 1000 * run.crawl_process_cpu / run.pages if run.pages else 0.0
+
+
 def row(run: ChildRun) -> str:
     cpu_per_page = 1000 * run.cpu / run.pages if run.pages else 0.0
     return (
         f"{run.label:<8} {run.pages:>6} {run.responses:>6} {run.wall:>7.2f} "
         f"{run.pages_per_second:>8.1f} {run.startup_seconds:>7.2f} {run.crawl_seconds:>7.2f} "
         f"{run.crawl_pages_per_second:>8.1f} {run.after_seconds:>6.2f} {run.cpu:>7.2f} "
-        f"{cpu_per_page:>7.2f} {run.server_cpu:>7.2f} {run.max_rss_mb:>7.1f} {run.load:>5.1f}"
+        f"{cpu_per_page:>7.2f} {main_cpu_per_page(run):>7.2f} {run.server_cpu:>7.2f} "
+        f"{run.max_rss_mb:>7.1f} {run.load:>5.1f}"
     )
 
 
 HEADER = (
     f"{'run':<8} {'pages':>6} {'resp':>6} {'wall s':>7} {'pages/s':>8} {'start s':>7} "
-    f"{'crawl s':>7} {'crawl/s':>8} {'post s':>6} {'cpu s':>7} {'ms/page':>7} {'srv cpu':>7} "
+    f"{'crawl s':>7} {'crawl/s':>8} {'post s':>6} {'cpu s':>7} {'ms/page':>7} {'main ms':>7} "
+    f"{'srv cpu':>7} "
     f"{'rss MB':>7} {'load':>5}"
 )
 LEGEND = """\
 pages: the site's HTML/JSONP pages, what pages/s counts; resp: every response (full also fetches
   the matched articles' images); wall: spawn to exit; start: spawn to spider open;
   crawl: spider open to close; post: close to exit (feeds, teardown);
-  cpu: the child's user+sys; ms/page: its CPU per page;
+  cpu: the child's user+sys, item worker processes included; ms/page: that per page;
+  main ms: the crawl process's own CPU per page while crawling (Scrapy's thread: the limit);
   srv cpu: the snapshot server's CPU meanwhile; rss: the child's peak RSS;
   load: 1-minute load average at exit (above ~2.5 on 2 cores, other work skewed the wall times)"""
 
@@ -126,6 +133,13 @@ def summarize(runs: Sequence[ChildRun]) -> None:
     print(
         f"median CPU ms/page         bare {bare_cpu:8.2f}   full {full_cpu:8.2f}   "
         f"ratio {bare_cpu / full_cpu:.2f} (pages/s by CPU: robust to other load)"
+    )
+    bare_main = median([main_cpu_per_page(r) for r in bare])
+    full_main = median([main_cpu_per_page(r) for r in full])
+    print(
+        f"median crawl-process CPU   bare {bare_main:8.2f}   full {full_main:8.2f}   "
+        f"ratio {bare_main / full_main:.2f} (ms/page without item workers: the ceiling "
+        "when a core is free for them)"
     )
     print(
         f"peak RSS MB                bare {max(r.max_rss_mb for r in bare):8.1f}   "

@@ -165,9 +165,9 @@ class CleanBody:
     image_urls: list[str]
 
 
-def clean_body(html: str, base_url: str) -> CleanBody:
+def clean_body(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> CleanBody:
     """An article body as it is archived: images resolved, sanitised; its text and image URLs."""
-    safe = sanitize(resolve_images(html, base_url))
+    safe = sanitize(resolve_images(html, base_url, fallback_urls))
     nodes = _fragments(safe)
     images = _image_urls(nodes)  # before _text, which rewrites the tree's text
     return CleanBody(safe, _text(nodes), images)

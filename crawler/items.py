@@ -36,6 +36,9 @@ class Article:
     editor: str = ""
     summary: str = ""
     images: list[Image] = field(default_factory=list)
+    # The body's image URLs in document order, for <img> placeholders that name no lazy-load
+    # source (ifeng's imagesInContent); crawler.prepare resolves them.
+    image_fallbacks: list[str] = field(default_factory=list)
     cover: str = ""
     categories: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)

@@ -30,7 +30,7 @@ def normalize(item: Article) -> Article:
         raise InvalidArticle(f"no title: {item.url}")
     if item.published is not None:
         item.published = as_aware(item.published)
-    body = clean_body(item.body_html, item.url)
+    body = clean_body(item.body_html, item.url, item.image_fallbacks)
     item.body_html, item.text = body.html, body.text
     if not item.text:
         raise InvalidArticle(f"no text: {item.url}")

@@ -13,6 +13,8 @@ USER_AGENT = "topicfeed/0.1 (+https://github.com/topicfeed/topicfeed)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# Scrapy starts this many tasks for every response; our pages yield at most a list's worth.
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -12,7 +12,6 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.dates import parse_site_time
-from crawler.htmlclean import resolve_images
 from crawler.items import Article, Image
 from crawler.urls import absolute, host_of
 from spiders.base import SourceSpider, as_bool, as_list
@@ -215,7 +214,6 @@ class IfengSpider(SourceSpider):
             Image(url=absolute(str(i["url"])), width=as_int(i.get("width")), height=as_int(i.get("height")))
             for i in doc.get("imagesInContent") or [] if isinstance(i, dict) and i.get("url")
         ]
-        body = resolve_images(body_from_content_list(content_list), response.url, [i.url for i in images])
         keywords = str(all_data.get("keywords") or doc.get("keywords") or "")
         account = doc.get("fhhAccountDetail") or doc.get("subscribe") or {}
         yield Article(
@@ -225,7 +223,8 @@ class IfengSpider(SourceSpider):
             site_name=site_name(host),
             site_id=article_id(response.url) or str(doc.get("commentUrl") or ""),
             title=title,
-            body_html=body,
+            body_html=body_from_content_list(content_list),
+            image_fallbacks=[i.url for i in images],
             published=published,
             outlet=str(doc.get("source") or ""),
             author=str(account.get("catename") or "") if isinstance(account, dict) else "",
