@@ -128,10 +128,9 @@ class ArchivePipeline:
         stored = store.get(item.stored_id)
         if stored is not None and stored.topics:
             files = await self.workers.render(stored)  # Markdown and tags: CPU work
-            latest = store.get(stored.id)
             # While it rendered, another item may have changed the article (joined it, added
             # images): that item writes the newer files, these are stale.
-            if latest is not None and latest.version == stored.version:
+            if store.version(stored.id) == stored.version:
                 try:
                     for path in self.writer.write_rendered(files):
                         self.crawler.stats.inc_value("topicfeed/archive_files_written")

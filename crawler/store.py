@@ -176,6 +176,7 @@ _BY_TEXT = sa.select(articles.c.id).where(articles.c.content_sha256 == sa.bindpa
 _UPDATE_ARTICLE = articles.update().where(articles.c.id == sa.bindparam("row_id"))
 _BUMP_VERSION = (articles.update().where(articles.c.id == sa.bindparam("row_id"))
                  .values(version=articles.c.version + 1))
+_VERSION = sa.select(articles.c.version).where(articles.c.id == sa.bindparam("row_id"))
 _FORGET_FAILURE = page_failures.delete().where(page_failures.c.url == sa.bindparam("failed_url"))
 
 
@@ -485,6 +486,11 @@ class Store:
     def get(self, article_id: int) -> StoredArticle | None:
         found = self._load(articles.c.id == article_id)
         return found[0] if found else None
+
+    def version(self, article_id: int) -> int | None:
+        """The article's version (it grows with every change the archive shows), or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(_VERSION, {"row_id": article_id}).scalar()
 
     def get_by_url(self, url: str) -> StoredArticle | None:
         ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)

@@ -1,0 +1,83 @@
+"""Item work in a worker process (crawler.workers): same output as in-process, no orphans."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.helpers import read_notes
+
+ARCHIVED_AT = re.compile(r"^(archived: .*|- \*\*归档时间\*\*: .*)$", re.M)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            found.append(int(status.parent.name))
+    return found
+
+
+def archive_without_times(data: Path) -> dict[str, str]:
+    return {url: ARCHIVED_AT.sub("", path.read_text(encoding="utf-8"))
+            for url, (_, _, path) in read_notes(data / "archive").items()}
+
+
+def test_worker_process_and_in_process_give_the_same_archive_and_feeds(ifeng_workspace, tmp_path):
+    ws = ifeng_workspace
+    run = ws.crawl("--set", "TOPICFEED_ITEM_WORKERS=1")
+    assert run.returncode == 0, run.stderr
+    with_worker = archive_without_times(ws.data)
+    feeds = {p.name: p.read_bytes() for p in (ws.data / "feeds").glob("*.atom")}
+
+    for path in list(ws.data.iterdir()):
+        subprocess.run(["rm", "-rf", str(path)], check=True)
+    run = ws.crawl("--set", "TOPICFEED_ITEM_WORKERS=0")
+    assert run.returncode == 0, run.stderr
+    in_process = archive_without_times(ws.data)
+
+    assert with_worker and with_worker.keys() == in_process.keys()
+    # Which copy of the hb/hn same-text pair is kept depends on crawl order: compare the rest.
+    for url in with_worker.keys() - set(pair_urls(with_worker)):
+        assert with_worker[url] == in_process[url], url
+    assert feeds.keys() == {p.name for p in (ws.data / "feeds").glob("*.atom")}
+
+
+def pair_urls(notes: dict[str, str]) -> list[str]:
+    return [url for url, text in notes.items() if "同时见于" in text]
+
+
+def test_killed_crawl_leaves_no_worker_process_behind(ifeng_workspace):
+    ws = ifeng_workspace
+    ws.server.delay = 0.3  # keep the crawl busy long after its worker started
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--config", str(ws.config), "--mirror", ws.server.url,
+         "--set", f"TOPICFEED_NOW={ws.recorded_at}", "--set", "DOWNLOAD_DELAY=0",
+         "--set", "TOPICFEED_ITEM_WORKERS=1"],
+        cwd=ws.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline and crawl.poll() is None:
+            time.sleep(0.1)
+            workers = [pid for pid in children_of(crawl.pid)
+                       if "multiprocessing" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        assert workers, "the crawl started no item worker"
+    finally:
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    assert not alive, f"worker processes {alive} outlived their killed crawl"
