@@ -17,7 +17,7 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
     """
     if value is None or value == "":
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdecimal()):
         number = float(value)
         if number > 1e11:  # milliseconds
             number /= 1000

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import read_notes
 
 ARCHIVED_AT = re.compile(r"^(archived: .*|- \*\*归档时间\*\*: .*)$", re.M)
@@ -32,6 +34,7 @@ def archive_without_times(data: Path) -> dict[str, str]:
             for url, (_, _, path) in read_notes(data / "archive").items()}
 
 
+@pytest.mark.sqlite_only  # starts over by deleting the data dir, store included
 def test_worker_process_and_in_process_give_the_same_archive_and_feeds(ifeng_workspace, tmp_path):
     ws = ifeng_workspace
     run = ws.crawl("--set", "TOPICFEED_ITEM_WORKERS=1")
