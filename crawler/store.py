@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
+from crawler.quickread import QuickReads
 
 SCHEMA_VERSION = 1
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -157,12 +158,32 @@ runs = sa.Table(
 )
 
 
-# Built once: the downloader asks this for every article link it considers.
+# Built once: the downloader asks these for every article link it considers.
 _FETCH_STATES = (
     sa.select(article_urls.c.url, articles.c.published, articles.c.fetched,
               articles.c.etag, articles.c.last_modified)
     .join(articles, articles.c.id == article_urls.c.article_id)
     .where(article_urls.c.url.in_(sa.bindparam("urls", expanding=True)))
+)
+_FETCH_STATE = (
+    sa.select(articles.c.published, articles.c.fetched, articles.c.etag, articles.c.last_modified)
+    .join(article_urls, articles.c.id == article_urls.c.article_id)
+    .where(article_urls.c.url == sa.bindparam("url", type_=sa.Text))
+)
+_FAILURE = (
+    sa.select(page_failures.c.reason, page_failures.c.attempts, page_failures.c.last_attempt)
+    .where(page_failures.c.url == sa.bindparam("url", type_=sa.Text))
+)
+# Both of the above in one row: the URL left-joined to its article and to its failure record.
+_wanted = sa.select(sa.bindparam("url", type_=sa.Text).label("url")).subquery("wanted")
+_URL_STATUS = (
+    sa.select(articles.c.published, articles.c.fetched, articles.c.etag, articles.c.last_modified,
+              page_failures.c.reason, page_failures.c.attempts, page_failures.c.last_attempt)
+    .select_from(
+        _wanted.outerjoin(article_urls, article_urls.c.url == _wanted.c.url)
+        .outerjoin(articles, articles.c.id == article_urls.c.article_id)
+        .outerjoin(page_failures, page_failures.c.url == _wanted.c.url)
+    )
 )
 
 
@@ -240,6 +261,14 @@ class PageFailure:
 
 
 @dataclass(frozen=True)
+class UrlStatus:
+    """What the store knows about one canonical URL: its article's fetch state, or a failure."""
+
+    state: FetchState | None
+    failure: PageFailure | None
+
+
+@dataclass(frozen=True)
 class SaveResult:
     outcome: SaveOutcome
     article_id: int
@@ -291,6 +320,7 @@ def _article_values(article: Article, content_sha256: str) -> dict[str, Any]:
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._quick = QuickReads(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -335,6 +365,7 @@ class Store:
                              "point [store] url or --data-dir at another location") from exc
 
     def close(self) -> None:
+        self._quick.close()
         self.engine.dispose()
 
     @contextmanager
@@ -349,6 +380,8 @@ class Store:
         wanted = list(dict.fromkeys(urls))
         if not wanted:
             return {}
+        if len(wanted) == 1:  # the downloader's case, one link at a time: the quick path
+            return {wanted[0]: FetchState(*row) for row in self._quick.rows(_FETCH_STATE, url=wanted[0])}
         with self.engine.connect() as conn:
             return {
                 row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
@@ -463,9 +496,17 @@ class Store:
             return attempts + 1
 
     def failure(self, canonical_url: str) -> PageFailure | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(page_failures).where(page_failures.c.url == canonical_url)).first()
-        return PageFailure(row.reason, row.attempts, row.last_attempt) if row else None
+        rows = self._quick.rows(_FAILURE, url=canonical_url)
+        return PageFailure(*rows[0]) if rows else None
+
+    def url_status(self, canonical_url: str) -> UrlStatus:
+        """``fetch_states`` and ``failure`` for one URL, in one lookup."""
+        published, fetched, etag, last_modified, reason, attempts, last_attempt = (
+            self._quick.rows(_URL_STATUS, url=canonical_url)[0])
+        return UrlStatus(
+            state=FetchState(published, fetched, etag, last_modified) if published is not None else None,
+            failure=PageFailure(reason, attempts, last_attempt) if reason is not None else None,
+        )
 
     def touch(self, canonical_url: str, now: datetime) -> None:
         """Record a fetch that found nothing new (e.g. 304 Not Modified)."""
