@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from crawler import migrations
 from crawler.items import Article, Image
 from crawler.quickread import QuickReads
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_CREATE_ATTEMPTS = 5
 
 
@@ -109,7 +110,10 @@ matches = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("keywords", sa.JSON, nullable=False),
-    sa.Index("ix_matches_topic", "topic"),
+    # articles.published, copied by the database (crawler.migrations): a topic's newest first
+    # straight from the index.
+    sa.Column("published", UtcDateTime),
+    sa.Index("ix_matches_topic_published", "topic", "published", "article_id"),
 )
 
 # The LSH index: a near-duplicate shares at least one band key (crawler.minhash).
@@ -244,6 +248,27 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class FeedArticle:
+    """A stored article as the feeds show it: without its plain text and earlier revisions."""
+
+    id: int
+    version: int  # bumped by every change a feed shows (see articles.version)
+    canonical_url: str
+    url: str
+    title: str
+    outlet: str
+    site_name: str
+    summary: str
+    published: datetime
+    updated: datetime
+    body_html: str
+    images: list[Image]
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    reported_by: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class FetchState:
     """What the downloader needs to decide whether to fetch a known article again."""
 
@@ -354,15 +379,47 @@ class Store:
                 metadata.create_all(conn)
                 version = conn.execute(sa.select(schema_version.c.version)).scalar()
                 if version is None:
+                    migrations.create_triggers(conn)
                     conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
                 elif version > SCHEMA_VERSION:
                     raise StoreError(
                         f"{url}: store schema version {version} is newer than this topicfeed "
                         f"understands ({SCHEMA_VERSION}); upgrade topicfeed"
                     )
+            if version is not None and version < SCHEMA_VERSION:
+                self._upgrade()
         except sa.exc.DatabaseError as exc:
             raise StoreError(f"{url}: not a usable topicfeed store ({exc.orig}); "
                              "point [store] url or --data-dir at another location") from exc
+
+    def _upgrade(self) -> None:
+        with self._exclusive() as conn:
+            version = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
+                migrations.upgrade(conn, version)
+                conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[Connection]:
+        """A transaction that holds the write lock from its first statement on.
+
+        Two processes upgrading an old store at once: the second waits, then reads the new
+        version and does nothing.
+        """
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                conn.execute(sa.select(schema_version.c.version).with_for_update())
+                yield conn
+            return
+        # pysqlite would begin a deferred transaction, and only at the first write.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
 
     def close(self) -> None:
         self._quick.close()
@@ -381,7 +438,8 @@ class Store:
         if not wanted:
             return {}
         if len(wanted) == 1:  # the downloader's case, one link at a time: the quick path
-            return {wanted[0]: FetchState(*row) for row in self._quick.rows(_FETCH_STATE, url=wanted[0])}
+            rows = self._quick.rows(_FETCH_STATE, url=wanted[0])
+            return {wanted[0]: FetchState(*rows[0])} if rows else {}
         with self.engine.connect() as conn:
             return {
                 row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
@@ -503,8 +561,9 @@ class Store:
         """``fetch_states`` and ``failure`` for one URL, in one lookup."""
         published, fetched, etag, last_modified, reason, attempts, last_attempt = (
             self._quick.rows(_URL_STATUS, url=canonical_url)[0])
+        stored = published is not None
         return UrlStatus(
-            state=FetchState(published, fetched, etag, last_modified) if published is not None else None,
+            state=FetchState(published, fetched, etag, last_modified) if stored else None,
             failure=PageFailure(reason, attempts, last_attempt) if reason is not None else None,
         )
 
@@ -556,17 +615,36 @@ class Store:
 
     def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
         """A topic's articles, newest first (by publication time, then id)."""
-        # Pick the ids first: sorting (id, published) pairs is far cheaper than sorting full rows.
+        ids = self._topic_newest(topic, limit)
+        return self._load(articles.c.id.in_(ids)) if ids else []
+
+    def feed_articles(self, topic: str, limit: int | None = None) -> list[FeedArticle]:
+        """``topic_articles`` as a feed needs them: reading the plain text would double the cost."""
+        ids = self._topic_newest(topic, limit)
+        if not ids:
+            return []
+        query = (sa.select(*_FEED_COLUMNS).where(articles.c.id.in_(ids))
+                 .order_by(articles.c.published.desc(), articles.c.id.desc()))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            links = _Links.load(conn, ids)
+        return [
+            FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
+                        topics=links.topics.get(row["id"], {}),
+                        aliases=links.aliases.get(row["id"], []),
+                        reported_by=links.reported_by.get(row["id"], []))
+            for row in rows
+        ]
+
+    def _topic_newest(self, topic: str, limit: int | None) -> list[int]:
         newest = (
-            sa.select(articles.c.id)
-            .join(matches, matches.c.article_id == articles.c.id)
+            sa.select(matches.c.article_id)
             .where(matches.c.topic == topic)
-            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .order_by(matches.c.published.desc(), matches.c.article_id.desc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            ids = list(conn.execute(newest).scalars())
-        return self._load(articles.c.id.in_(ids)) if ids else []
+            return list(conn.execute(newest).scalars())
 
     def all_articles(self) -> list[StoredArticle]:
         return self._load(sa.true())
@@ -583,21 +661,7 @@ class Store:
             if not rows:
                 return []
             ids = [row["id"] for row in rows]
-            topics: dict[int, dict[str, list[str]]] = {}
-            for m in conn.execute(sa.select(matches).where(matches.c.article_id.in_(ids))):
-                topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
-            aliases: dict[int, list[str]] = {}
-            reported_by: dict[int, list[tuple[str, str]]] = {}
-            for u in conn.execute(
-                sa.select(article_urls.c.article_id, article_urls.c.url, article_urls.c.kind,
-                          article_urls.c.outlet)
-                .where(article_urls.c.article_id.in_(ids), article_urls.c.kind != "canonical")
-                .order_by(article_urls.c.first_seen, article_urls.c.url)
-            ):
-                if u.kind == "alias":
-                    aliases.setdefault(u.article_id, []).append(u.url)
-                else:
-                    reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
+            links = _Links.load(conn, ids)
             earlier: dict[int, list[Revision]] = {}
             for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
                                   .order_by(revisions.c.revision)):
@@ -606,9 +670,9 @@ class Store:
         return [
             StoredArticle(
                 **{**row, "images": [Image(**i) for i in row["images"]]},
-                topics=topics.get(row["id"], {}),
-                aliases=aliases.get(row["id"], []),
-                reported_by=reported_by.get(row["id"], []),
+                topics=links.topics.get(row["id"], {}),
+                aliases=links.aliases.get(row["id"], []),
+                reported_by=links.reported_by.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
             )
             for row in rows
@@ -653,6 +717,38 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+_FEED_COLUMNS = [articles.c[name] for name in (
+    "id", "version", "canonical_url", "url", "title", "outlet", "site_name", "summary",
+    "published", "updated", "body_html", "images")]
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Articles' topic matches, aliases and near copies, keyed by article id."""
+
+    topics: dict[int, dict[str, list[str]]]
+    aliases: dict[int, list[str]]
+    reported_by: dict[int, list[tuple[str, str]]]
+
+    @classmethod
+    def load(cls, conn: Connection, ids: list[int]) -> _Links:
+        links = cls({}, {}, {})
+        for m in conn.execute(sa.select(matches.c.article_id, matches.c.topic, matches.c.keywords)
+                              .where(matches.c.article_id.in_(ids))):
+            links.topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
+        for u in conn.execute(
+            sa.select(article_urls.c.article_id, article_urls.c.url, article_urls.c.kind,
+                      article_urls.c.outlet)
+            .where(article_urls.c.article_id.in_(ids), article_urls.c.kind != "canonical")
+            .order_by(article_urls.c.first_seen, article_urls.c.url)
+        ):
+            if u.kind == "alias":
+                links.aliases.setdefault(u.article_id, []).append(u.url)
+            else:
+                links.reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
+        return links
 
 
 _NEAR_CANDIDATES = (
