@@ -64,12 +64,10 @@ class KnownArticles:
         return {u for u in urls if canonical_url(u) in known}
 
     def decide(self, url: str) -> tuple[FetchDecision, FetchState | None]:
-        canonical = canonical_url(url)
-        state = self.states([url]).get(canonical)
-        failure = self.store.failure(canonical) if state is None else None
-        decision = self.policy.decide(state, now=utcnow(), reference_now=self.reference_now,
-                                      failure=failure)
-        return decision, state
+        status = self.store.url_status(canonical_url(url))
+        decision = self.policy.decide(status.state, now=utcnow(), reference_now=self.reference_now,
+                                      failure=status.failure if status.state is None else None)
+        return decision, status.state
 
     def due_for_revisit(self, source: str) -> list[str]:
         """Stored articles to fetch again now, found from the store (not only from list pages)."""

@@ -16,9 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from crawler import migrations
 from crawler.items import Article, Image
+from crawler.quickread import QuickReads
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_CREATE_ATTEMPTS = 5
 
 
@@ -108,7 +110,10 @@ matches = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
     sa.Column("topic", sa.Text, primary_key=True),
     sa.Column("keywords", sa.JSON, nullable=False),
-    sa.Index("ix_matches_topic", "topic"),
+    # articles.published, copied by the database (crawler.migrations): a topic's newest first
+    # straight from the index.
+    sa.Column("published", UtcDateTime),
+    sa.Index("ix_matches_topic_published", "topic", "published", "article_id"),
 )
 
 # The LSH index: a near-duplicate shares at least one band key (crawler.minhash).
@@ -157,12 +162,32 @@ runs = sa.Table(
 )
 
 
-# Built once: the downloader asks this for every article link it considers.
+# Built once: the downloader asks these for every article link it considers.
 _FETCH_STATES = (
     sa.select(article_urls.c.url, articles.c.published, articles.c.fetched,
               articles.c.etag, articles.c.last_modified)
     .join(articles, articles.c.id == article_urls.c.article_id)
     .where(article_urls.c.url.in_(sa.bindparam("urls", expanding=True)))
+)
+_FETCH_STATE = (
+    sa.select(articles.c.published, articles.c.fetched, articles.c.etag, articles.c.last_modified)
+    .join(article_urls, articles.c.id == article_urls.c.article_id)
+    .where(article_urls.c.url == sa.bindparam("url", type_=sa.Text))
+)
+_FAILURE = (
+    sa.select(page_failures.c.reason, page_failures.c.attempts, page_failures.c.last_attempt)
+    .where(page_failures.c.url == sa.bindparam("url", type_=sa.Text))
+)
+# Both of the above in one row: the URL left-joined to its article and to its failure record.
+_wanted = sa.select(sa.bindparam("url", type_=sa.Text).label("url")).subquery("wanted")
+_URL_STATUS = (
+    sa.select(articles.c.published, articles.c.fetched, articles.c.etag, articles.c.last_modified,
+              page_failures.c.reason, page_failures.c.attempts, page_failures.c.last_attempt)
+    .select_from(
+        _wanted.outerjoin(article_urls, article_urls.c.url == _wanted.c.url)
+        .outerjoin(articles, articles.c.id == article_urls.c.article_id)
+        .outerjoin(page_failures, page_failures.c.url == _wanted.c.url)
+    )
 )
 
 
@@ -237,6 +262,27 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class FeedArticle:
+    """A stored article as the feeds show it: without its plain text and earlier revisions."""
+
+    id: int
+    version: int  # bumped by every change a feed shows (see articles.version)
+    canonical_url: str
+    url: str
+    title: str
+    outlet: str
+    site_name: str
+    summary: str
+    published: datetime
+    updated: datetime
+    body_html: str
+    images: list[Image]
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    reported_by: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class FetchState:
     """What the downloader needs to decide whether to fetch a known article again."""
 
@@ -251,6 +297,14 @@ class PageFailure:
     reason: str
     attempts: int
     last_attempt: datetime
+
+
+@dataclass(frozen=True)
+class UrlStatus:
+    """What the store knows about one canonical URL: its article's fetch state, or a failure."""
+
+    state: FetchState | None
+    failure: PageFailure | None
 
 
 @dataclass(frozen=True)
@@ -305,6 +359,7 @@ def _article_values(article: Article, content_sha256: str) -> dict[str, Any]:
 class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._quick = QuickReads(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -338,17 +393,50 @@ class Store:
                 metadata.create_all(conn)
                 version = conn.execute(sa.select(schema_version.c.version)).scalar()
                 if version is None:
+                    migrations.create_triggers(conn)
                     conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
                 elif version > SCHEMA_VERSION:
                     raise StoreError(
                         f"{url}: store schema version {version} is newer than this topicfeed "
                         f"understands ({SCHEMA_VERSION}); upgrade topicfeed"
                     )
+            if version is not None and version < SCHEMA_VERSION:
+                self._upgrade()
         except sa.exc.DatabaseError as exc:
             raise StoreError(f"{url}: not a usable topicfeed store ({exc.orig}); "
                              "point [store] url or --data-dir at another location") from exc
 
+    def _upgrade(self) -> None:
+        with self._exclusive() as conn:
+            version = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
+                migrations.upgrade(conn, version)
+                conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[Connection]:
+        """A transaction that holds the write lock from its first statement on.
+
+        Two processes upgrading an old store at once: the second waits, then reads the new
+        version and does nothing.
+        """
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                conn.execute(sa.select(schema_version.c.version).with_for_update())
+                yield conn
+            return
+        # pysqlite would begin a deferred transaction, and only at the first write.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+
     def close(self) -> None:
+        self._quick.close()
         self.engine.dispose()
 
     @contextmanager
@@ -363,6 +451,9 @@ class Store:
         wanted = list(dict.fromkeys(urls))
         if not wanted:
             return {}
+        if len(wanted) == 1:  # the downloader's case, one link at a time: the quick path
+            rows = self._quick.rows(_FETCH_STATE, url=wanted[0])
+            return {wanted[0]: FetchState(*rows[0])} if rows else {}
         with self.engine.connect() as conn:
             return {
                 row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
@@ -473,9 +564,18 @@ class Store:
             return attempts + 1
 
     def failure(self, canonical_url: str) -> PageFailure | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(page_failures).where(page_failures.c.url == canonical_url)).first()
-        return PageFailure(row.reason, row.attempts, row.last_attempt) if row else None
+        rows = self._quick.rows(_FAILURE, url=canonical_url)
+        return PageFailure(*rows[0]) if rows else None
+
+    def url_status(self, canonical_url: str) -> UrlStatus:
+        """``fetch_states`` and ``failure`` for one URL, in one lookup."""
+        published, fetched, etag, last_modified, reason, attempts, last_attempt = (
+            self._quick.rows(_URL_STATUS, url=canonical_url)[0])
+        stored = published is not None
+        return UrlStatus(
+            state=FetchState(published, fetched, etag, last_modified) if stored else None,
+            failure=PageFailure(reason, attempts, last_attempt) if reason is not None else None,
+        )
 
     def touch(self, canonical_url: str, now: datetime) -> None:
         """Record a fetch that found nothing new (e.g. 304 Not Modified)."""
@@ -530,17 +630,36 @@ class Store:
 
     def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
         """A topic's articles, newest first (by publication time, then id)."""
-        # Pick the ids first: sorting (id, published) pairs is far cheaper than sorting full rows.
+        ids = self._topic_newest(topic, limit)
+        return self._load(articles.c.id.in_(ids)) if ids else []
+
+    def feed_articles(self, topic: str, limit: int | None = None) -> list[FeedArticle]:
+        """``topic_articles`` as a feed needs them: reading the plain text would double the cost."""
+        ids = self._topic_newest(topic, limit)
+        if not ids:
+            return []
+        query = (sa.select(*_FEED_COLUMNS).where(articles.c.id.in_(ids))
+                 .order_by(articles.c.published.desc(), articles.c.id.desc()))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            links = _Links.load(conn, ids)
+        return [
+            FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
+                        topics=links.topics.get(row["id"], {}),
+                        aliases=links.aliases.get(row["id"], []),
+                        reported_by=links.reported_by.get(row["id"], []))
+            for row in rows
+        ]
+
+    def _topic_newest(self, topic: str, limit: int | None) -> list[int]:
         newest = (
-            sa.select(articles.c.id)
-            .join(matches, matches.c.article_id == articles.c.id)
+            sa.select(matches.c.article_id)
             .where(matches.c.topic == topic)
-            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .order_by(matches.c.published.desc(), matches.c.article_id.desc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            ids = list(conn.execute(newest).scalars())
-        return self._load(articles.c.id.in_(ids)) if ids else []
+            return list(conn.execute(newest).scalars())
 
     def all_articles(self) -> list[StoredArticle]:
         return self._load(sa.true())
@@ -557,21 +676,7 @@ class Store:
             if not rows:
                 return []
             ids = [row["id"] for row in rows]
-            topics: dict[int, dict[str, list[str]]] = {}
-            for m in conn.execute(sa.select(matches).where(matches.c.article_id.in_(ids))):
-                topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
-            aliases: dict[int, list[str]] = {}
-            reported_by: dict[int, list[tuple[str, str]]] = {}
-            for u in conn.execute(
-                sa.select(article_urls.c.article_id, article_urls.c.url, article_urls.c.kind,
-                          article_urls.c.outlet)
-                .where(article_urls.c.article_id.in_(ids), article_urls.c.kind != "canonical")
-                .order_by(article_urls.c.first_seen, article_urls.c.url)
-            ):
-                if u.kind == "alias":
-                    aliases.setdefault(u.article_id, []).append(u.url)
-                else:
-                    reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
+            links = _Links.load(conn, ids)
             earlier: dict[int, list[Revision]] = {}
             for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
                                   .order_by(revisions.c.revision)):
@@ -580,9 +685,9 @@ class Store:
         return [
             StoredArticle(
                 **{**row, "images": [Image(**i) for i in row["images"]]},
-                topics=topics.get(row["id"], {}),
-                aliases=aliases.get(row["id"], []),
-                reported_by=reported_by.get(row["id"], []),
+                topics=links.topics.get(row["id"], {}),
+                aliases=links.aliases.get(row["id"], []),
+                reported_by=links.reported_by.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
             )
             for row in rows
@@ -627,6 +732,38 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+_FEED_COLUMNS = [articles.c[name] for name in (
+    "id", "version", "canonical_url", "url", "title", "outlet", "site_name", "summary",
+    "published", "updated", "body_html", "images")]
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Articles' topic matches, aliases and near copies, keyed by article id."""
+
+    topics: dict[int, dict[str, list[str]]]
+    aliases: dict[int, list[str]]
+    reported_by: dict[int, list[tuple[str, str]]]
+
+    @classmethod
+    def load(cls, conn: Connection, ids: list[int]) -> _Links:
+        links = cls({}, {}, {})
+        for m in conn.execute(sa.select(matches.c.article_id, matches.c.topic, matches.c.keywords)
+                              .where(matches.c.article_id.in_(ids))):
+            links.topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
+        for u in conn.execute(
+            sa.select(article_urls.c.article_id, article_urls.c.url, article_urls.c.kind,
+                      article_urls.c.outlet)
+            .where(article_urls.c.article_id.in_(ids), article_urls.c.kind != "canonical")
+            .order_by(article_urls.c.first_seen, article_urls.c.url)
+        ):
+            if u.kind == "alias":
+                links.aliases.setdefault(u.article_id, []).append(u.url)
+            else:
+                links.reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
+        return links
 
 
 _NEAR_CANDIDATES = (

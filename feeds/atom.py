@@ -18,9 +18,6 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATOR_NAME = "topicfeed"
 UNTITLED = "（无标题）"
 
-# Our own output goes back in: no entities to resolve, but long bodies must not trip libxml2.
-_REPARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
 def feed_url(base_url: str, slug: str) -> str:
     return f"{base_url}{slug}.atom"
 
@@ -51,11 +48,11 @@ def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = "0.1
     fg.updated(max((_atom_time(e.updated) for e in feed.entries), default=EMPTY_FEED_UPDATED))
     for entry in feed.entries:
         fg.add_entry(_fg_entry(entry), order="append")
-    return _restore_entry_link_attributes(fg.atom_str(pretty=True, encoding="UTF-8"))
+    return fg.atom_str(pretty=True, encoding="UTF-8")
 
 
 def _fg_entry(entry: FeedEntry) -> _FgEntry:
-    fe = _FgEntry()
+    fe = _AlternateLinkEntry()
     url = xml_safe(entry.url)
     fe.id(xml_safe(entry.id) or url)
     fe.title(xml_safe(entry.title) or url or UNTITLED)
@@ -73,14 +70,16 @@ def _fg_entry(entry: FeedEntry) -> _FgEntry:
     return fe
 
 
-def _restore_entry_link_attributes(document: bytes) -> bytes:
-    # feedgen 1.0 shadows its loop variable in FeedEntry.atom_entry and so drops rel and
-    # type from every entry link; each entry here has exactly one link, the alternate.
-    root = etree.fromstring(document, _REPARSER)
-    for link in root.iterfind(f"{{{ATOM_NS}}}entry/{{{ATOM_NS}}}link"):
-        link.set("rel", "alternate")
-        link.set("type", "text/html")
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+class _AlternateLinkEntry(_FgEntry):
+    """feedgen 1.0 shadows its loop variable in FeedEntry.atom_entry and so drops rel and
+    type from every entry link; each entry here has exactly one link, the alternate."""
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        entry = super().atom_entry(extensions)
+        for link in entry.iterfind("link"):  # feedgen builds the tree without namespaces
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+        return entry
 
 
 def _credit_html(entry: FeedEntry) -> str:

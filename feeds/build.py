@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.htmlclean import replace_image_sources
-from crawler.store import Store, StoredArticle
+from crawler.store import FeedArticle, Store, StoredArticle
 from crawler.urls import host_of
 from feeds.model import FeedEntry, TopicFeed
+from feeds.rendered import RenderedFeeds
 from feeds.writer import write_feed_files
 
+RENDERED_RECORD = "feeds-rendered.json"  # in the state folder
+# Part of every feed's input key: bump it when the same articles would now render differently
+# (feed_entry, render_atom), so that a warm rebuild does not keep the old files.
+FEED_FORMAT = 1
 
-def feed_entry(article: StoredArticle, topic: str, image_base: str = "") -> FeedEntry:
+
+def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str = "") -> FeedEntry:
     """``image_base`` set: images point at our own copies there (hotlink-protected sites)."""
     content = article.body_html
     if image_base:
@@ -34,7 +44,10 @@ def feed_entry(article: StoredArticle, topic: str, image_base: str = "") -> Feed
 
 
 def topic_feed(store: Store, topic: Topic, max_entries: int, image_base: str = "") -> TopicFeed:
-    articles = store.topic_articles(topic.slug, limit=max_entries)
+    return _topic_feed(topic, store.feed_articles(topic.slug, limit=max_entries), image_base)
+
+
+def _topic_feed(topic: Topic, articles: Sequence[FeedArticle], image_base: str) -> TopicFeed:
     return TopicFeed(
         slug=topic.slug,
         title=topic.title,
@@ -43,8 +56,32 @@ def topic_feed(store: Store, topic: Topic, max_entries: int, image_base: str = "
     )
 
 
+def feed_input_key(topic: Topic, articles: Sequence[FeedArticle], base_url: str,
+                   image_base: str) -> str:
+    """Everything a topic's feed file is rendered from, as a digest.
+
+    Articles count by (id, version): the version is bumped by every change an article's
+    entry shows (see articles.version), so unchanged versions mean unchanged entries.
+    """
+    described = [FEED_FORMAT, __version__, base_url, image_base, topic.slug, topic.title,
+                 list(topic.keywords),
+                 [(a.id, a.version, a.topics.get(topic.slug, [])) for a in articles]]
+    return hashlib.sha256(json.dumps(described, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def build_feeds(config: Config, store: Store) -> list[Path]:
-    """Rebuild every topic feed, index.opml and index.html; returns the files that changed."""
-    image_base = config.feeds.base_url if config.feeds.local_images else ""
-    feeds = [topic_feed(store, topic, config.feeds.max_entries, image_base) for topic in config.topics]
-    return write_feed_files(feeds, config.feeds_dir, config.feeds.base_url)
+    """Rebuild every topic feed, index.opml and index.html; returns the files that changed.
+
+    A topic whose newest articles and settings are those its feed file was rendered from is
+    not rendered again.
+    """
+    base_url = config.feeds.base_url
+    image_base = base_url if config.feeds.local_images else ""
+    feeds = []
+    inputs = {}
+    for topic in config.topics:
+        articles = store.feed_articles(topic.slug, limit=config.feeds.max_entries)
+        feeds.append(_topic_feed(topic, articles, image_base))
+        inputs[topic.slug] = feed_input_key(topic, articles, base_url, image_base)
+    rendered = RenderedFeeds.load(config.state_dir / RENDERED_RECORD)
+    return write_feed_files(feeds, config.feeds_dir, base_url, inputs=inputs, rendered=rendered)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from crawler.fsutil import write_if_changed
@@ -10,23 +10,43 @@ from feeds.atom import render_atom
 from feeds.index_page import render_index_html
 from feeds.model import TopicFeed
 from feeds.opml import render_opml
+from feeds.rendered import RenderedFeeds
 
 OPML_NAME = "index.opml"
 INDEX_NAME = "index.html"
 
 
-def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str) -> list[Path]:
+def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str, *,
+                     inputs: Mapping[str, str] | None = None,
+                     rendered: RenderedFeeds | None = None) -> list[Path]:
     """Write ``<slug>.atom`` per topic plus ``index.opml`` and ``index.html``.
 
     Each file is replaced atomically and only when its bytes differ; returns the paths
     actually written. Feeds of topics that were removed are left in place, so readers
     still subscribed to them keep the last entries instead of a 404.
+
+    ``inputs`` maps a slug to a key of everything its feed is rendered from: a feed whose
+    key ``rendered`` recorded for its file, still as written then, is not rendered again.
     """
     _check_slugs(feeds)
-    outputs = [(feeds_dir / f"{feed.slug}.atom", render_atom(feed, base_url)) for feed in feeds]
-    outputs.append((feeds_dir / OPML_NAME, render_opml(feeds, base_url)))
-    outputs.append((feeds_dir / INDEX_NAME, render_index_html(feeds, base_url)))
-    return [path for path, data in outputs if write_if_changed(path, data)]
+    inputs = inputs or {}
+    written = []
+    for feed in feeds:
+        path = feeds_dir / f"{feed.slug}.atom"
+        key = inputs.get(feed.slug)
+        if rendered is not None and key is not None and rendered.is_current(path, key):
+            continue
+        if write_if_changed(path, render_atom(feed, base_url)):
+            written.append(path)
+        if rendered is not None and key is not None:
+            rendered.remember(path, key)
+    for path, data in ((feeds_dir / OPML_NAME, render_opml(feeds, base_url)),
+                       (feeds_dir / INDEX_NAME, render_index_html(feeds, base_url))):
+        if write_if_changed(path, data):
+            written.append(path)
+    if rendered is not None:
+        rendered.save()
+    return written
 
 
 def _check_slugs(feeds: Sequence[TopicFeed]) -> None:
