@@ -225,7 +225,8 @@ def record_killed_run(config: Config, source: str, started: datetime, outcome: s
         store = Store.open(config.store_url)
         try:
             run = store.last_runs().get(source)
-            if run is not None and run.outcome == "running" and run.started >= started:
+            # Run records keep whole seconds: a crawl that started in the same second is this one.
+            if run is not None and run.outcome == "running" and run.started >= started.replace(microsecond=0):
                 store.finish_run(run.id, datetime.now(UTC), outcome, run.stats, run.errors)
         finally:
             store.close()
