@@ -80,6 +80,8 @@ def fast_settings(concurrency: int) -> dict[str, str]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
         # topicfeed's default (Scrapy's is 100): tasks started per response, for both
         "CONCURRENT_ITEMS": "16",
+        # topicfeed's default: no source re-parse of the callback per response, for both
+        "WARN_ON_GENERATOR_RETURN_VALUE": "False",
         "STATS_CLASS": STATS_CLASS,
     }
 

@@ -25,8 +25,13 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
             return datetime.fromtimestamp(number, UTC)
         except (OverflowError, OSError, ValueError):
             return None
+    text = value.strip()
+    try:  # the common shape first: "2025-07-24 10:30:00" (dateutil costs ~50x more)
+        return as_aware(datetime.fromisoformat(text), tz)
+    except ValueError:
+        pass
     try:
-        parsed = date_parser.parse(value.strip())
+        parsed = date_parser.parse(text)
     except (ValueError, OverflowError, TypeError):
         return None
     return as_aware(parsed, tz)
