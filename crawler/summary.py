@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 
 MAX_SUMMARY_CHARS = 200
 MIN_RELATIVE_SCORE = 0.35  # sentences far less salient than the best one are not worth the space
@@ -18,9 +19,9 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in sentences if len(s) >= 4 and not _BOILERPLATE.match(s)]
 
 
-def _bigrams(sentence: str) -> list[str]:
+def _bigrams(sentence: str) -> set[str]:
     chars = _NOT_CJK_OR_WORD.sub("", sentence)
-    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
 def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
@@ -28,11 +29,11 @@ def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
     sentences = split_sentences(text)
     if not sentences:
         return ""
-    grams_of = [set(_bigrams(sentence)) for sentence in sentences]
-    frequencies = Counter(gram for grams in grams_of for gram in grams)
+    grams_of = [_bigrams(sentence) for sentence in sentences]
+    frequencies = Counter(chain.from_iterable(grams_of))
     scores = []
     for index, grams in enumerate(grams_of):
-        salience = sum(frequencies[g] for g in grams) / (len(grams) ** 0.5) if grams else 0.0
+        salience = sum(map(frequencies.__getitem__, grams)) / (len(grams) ** 0.5) if grams else 0.0
         scores.append(salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05)))
 
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from crawler.archive import note_path, safe_file_id
 from crawler.dates import parse_site_time
 from crawler.htmlclean import sanitize
+from crawler.text import clean_line, clean_paragraphs, nfkc, xml_safe
 from crawler.urls import canonical_url
 from tests.test_hostile_content import executable_parts
 
@@ -106,3 +109,30 @@ def test_sanitizer_output_is_never_executable_and_stable(html):
     assert executable_parts(clean) == []
     assert sanitize(clean) == clean
     lxml.html.fragments_fromstring(f"<div>{clean}</div>")
+
+
+def reference_clean_paragraphs(value: str) -> str:
+    """The definition: clean_line on each line, blank runs collapsed, ends stripped."""
+    lines = [clean_line(line) for line in xml_safe(value).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+LINE_MIX = st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1f\x85\u2028\u2029\u3000\xa0ab中，")),
+                   max_size=40)
+
+
+@given(st.one_of(LINE_MIX, st.text(max_size=60)))
+@settings(max_examples=400)
+def test_clean_paragraphs_is_clean_line_per_line(value):
+    assert clean_paragraphs(value) == reference_clean_paragraphs(value)
+
+
+FOLD_MIX = st.text(alphabet=st.one_of(
+    st.sampled_from(list("ＡＢａｂ１２！，：（）\u3000\u0301\u0308ｶﾞ가\u1100\u1161ﬁ①㍻Å")),
+    st.characters(codec="utf-8")), max_size=30)
+
+
+@given(FOLD_MIX)
+@settings(max_examples=400)
+def test_nfkc_shortcut_equals_unicodedata(value):
+    assert nfkc(value) == unicodedata.normalize("NFKC", value)
