@@ -205,20 +205,24 @@ def load_index(root: Path) -> list[SnapshotEntry]:
     return entries
 
 
+def index_entries(entries: Sequence[SnapshotEntry]) -> dict[tuple[str, str], list[SnapshotEntry]]:
+    """Entries by (host, path): a request only ever looks at those of its own target."""
+    by_target: dict[tuple[str, str], list[SnapshotEntry]] = {}
+    for entry in entries:
+        by_target.setdefault((entry.host, entry.path), []).append(entry)
+    return by_target
+
+
 def find_entry(
-    entries: Sequence[SnapshotEntry], host: str, path: str, query: str
+    by_target: Mapping[tuple[str, str], Sequence[SnapshotEntry]], host: str, path: str, query: str
 ) -> SnapshotEntry | None:
     """The most specific entry whose query parameters all appear in the request's.
 
     Extra request parameters (cache busters, per-request tokens) do not prevent a match.
     """
-    host, path = _split_target(host, path)
     requested = set(parse_qsl(query, keep_blank_values=True))
-    candidates = [
-        e
-        for e in entries
-        if e.host == host and e.path == path and all(p in requested for p in e.params)
-    ]
+    candidates = [e for e in by_target.get(_split_target(host, path), ())
+                  if all(p in requested for p in e.params)]
     return max(candidates, key=lambda e: len(e.params), default=None)
 
 
@@ -261,7 +265,7 @@ class SnapshotHandler(BaseHTTPRequestHandler):
         if not host or ".." in unquote(path).split("/"):
             self._send_text(HTTPStatus.NOT_FOUND, f"not in snapshot: {target}", with_body)
             return
-        entry = find_entry(owner.entries(), host, path, query)
+        entry = find_entry(owner.entries_by_target(), host, path, query)
         if entry is None:
             self._send_text(HTTPStatus.NOT_FOUND, f"not in snapshot: {target}", with_body)
             return
@@ -337,7 +341,7 @@ class SnapshotServer:
         self.delay = delay
         self.requests: list[str] = []
         self._lock = threading.Lock()
-        self._entries = load_index(self.root)
+        self._entries = index_entries(load_index(self.root))
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -348,11 +352,11 @@ class SnapshotServer:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def reload(self) -> None:
-        entries = load_index(self.root)
+        entries = index_entries(load_index(self.root))
         with self._lock:
             self._entries = entries
 
-    def entries(self) -> list[SnapshotEntry]:
+    def entries_by_target(self) -> dict[tuple[str, str], list[SnapshotEntry]]:
         with self._lock:
             return self._entries
 

@@ -1,33 +1,34 @@
-"""A worker process for the crawl's CPU-heavy item work, so Scrapy's one thread keeps crawling.
+"""Worker processes for the crawl's CPU-heavy item work, so Scrapy's one thread keeps crawling.
 
 Preparing an article (sanitising, text, topics, hashes; crawler.prepare) and rendering its
-archive files cost several times what Scrapy spends downloading and parsing the page. Both
-are pure functions of their input, so they run in a process pool and the reactor thread only
-waits for the result. The store stays in the crawl process: one writer, as before.
+archive files cost more than Scrapy spends downloading and parsing the page. Both are pure
+functions of their input, so they run in child processes (``crawler.workerproc``) and the
+reactor thread only sends the input and gets the result back: pipes read and written by the
+reactor itself, no threads. The store stays in the crawl process: one writer, as before.
 
 ``TOPICFEED_ITEM_WORKERS`` sets the number of processes; 0 does the work in the crawl process
-(the default on a single CPU). The pool starts with the first item, so a crawl that finds
-nothing new never pays for it.
+(the default on a single CPU). Workers start with the first item, so a crawl that finds
+nothing new never pays for them. A worker that dies is not replaced: its work, and the rest
+of the crawl's, is done in the crawl process. A worker ends when its input closes, so it
+cannot outlive a crawl that was killed.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
-import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import sys
 from dataclasses import dataclass
+from itertools import cycle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import protocol
 from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 from crawler.archive import ArchiveWriter
 from crawler.items import Article
@@ -35,20 +36,21 @@ from crawler.prepare import prepare
 from crawler.runtime import config_from_settings
 from crawler.store import StoredArticle
 from crawler.topics import TopicMatcher
+from crawler.workerproc import LENGTH, frame
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WORKERS_SETTING = "TOPICFEED_ITEM_WORKERS"
-PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class WorkContext:
-    """What the item work needs besides the item: built once per process."""
+    """What the item work needs besides the item: built once, sent to each worker."""
 
     matcher: TopicMatcher
     writer: ArchiveWriter
@@ -60,31 +62,45 @@ class WorkContext:
         return self.writer.render(article)
 
 
-_context: WorkContext | None = None  # in a worker process: set by _start_worker
+class WorkerDied(RuntimeError):
+    """The worker process ended before it answered."""
 
 
-def _start_worker(context: WorkContext, parent_pid: int) -> None:
-    global _context
-    _context = context
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+class WorkerProcess(protocol.ProcessProtocol):
+    """One ``crawler.workerproc`` child: requests go out in order, answers come back in order."""
 
+    def __init__(self) -> None:
+        self.waiting: collections.deque[Deferred[Any]] = collections.deque()
+        self.buffer = bytearray()
+        self.alive = True
+        self.ended: Deferred[None] = Deferred()
 
-def _exit_with_parent(parent_pid: int) -> None:
-    # A crawl killed with SIGKILL (the scheduler's hard timeout, kill -9) cannot stop its
-    # pool; without this its workers would wait for work forever.
-    while os.getppid() == parent_pid:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(0)
+    def call(self, method: str, argument: Any) -> Deferred[Any]:
+        answer: Deferred[Any] = Deferred()
+        self.waiting.append(answer)
+        self.transport.write(frame((method, argument)))
+        return answer
 
+    def outReceived(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= LENGTH.size:
+            (size,) = LENGTH.unpack_from(self.buffer)
+            if len(self.buffer) < LENGTH.size + size:
+                return
+            payload = bytes(self.buffer[LENGTH.size : LENGTH.size + size])
+            del self.buffer[: LENGTH.size + size]
+            ok, value = pickle.loads(payload)
+            answer = self.waiting.popleft()
+            if ok:
+                answer.callback(value)
+            else:
+                answer.errback(value)
 
-def _prepare_in_worker(item: Article) -> Article:
-    assert _context is not None
-    return _context.prepare(item)
-
-
-def _render_in_worker(article: StoredArticle) -> list[tuple[Path, str]]:
-    assert _context is not None
-    return _context.render(article)
+    def processEnded(self, reason: Failure) -> None:
+        self.alive = False
+        while self.waiting:
+            self.waiting.popleft().errback(WorkerDied(str(reason.value)))
+        self.ended.callback(None)
 
 
 def default_worker_count() -> int:
@@ -97,7 +113,8 @@ class ItemWorkers:
     def __init__(self, context: WorkContext, processes: int):
         self.context = context
         self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers: list[WorkerProcess] = []
+        self._next: cycle[WorkerProcess] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -114,53 +131,54 @@ class ItemWorkers:
         return workers
 
     async def prepare(self, item: Article) -> Article:
-        return await self._run(_prepare_in_worker, self.context.prepare, item)
+        return await self._run("prepare", item)
 
     async def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
-        return await self._run(_render_in_worker, self.context.render, article)
+        return await self._run("render", article)
 
-    async def _run(self, remote: Callable[[Any], T], local: Callable[[Any], T], arg: Any) -> T:
-        pool = self._ensure_pool()
-        if pool is None:
-            return local(arg)
+    async def _run(self, method: str, argument: Any) -> Any:
+        worker = self._pick()
+        if worker is None:
+            return getattr(self.context, method)(argument)
         try:
-            return await maybe_deferred_to_future(_deferred(pool.submit(remote, arg)))
-        except BrokenProcessPool:
-            # A worker died (out of memory, killed): finish the crawl without the pool.
-            logger.warning("The item worker process died; doing item work in the crawl process")
-            self.processes = 0
-            self._pool = None
-            return local(arg)
+            return await maybe_deferred_to_future(worker.call(method, argument))
+        except WorkerDied as died:
+            if self.processes:
+                logger.warning("An item worker process died (%s); doing item work in the crawl "
+                               "process from now on", died)
+                self.processes = 0
+            return getattr(self.context, method)(argument)
 
-    def _ensure_pool(self) -> ProcessPoolExecutor | None:
-        if self._pool is None and self.processes > 0:
-            # spawn, not fork: the crawl process runs a reactor and threads
-            self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(self.context, os.getpid()))
-        return self._pool
+    def _pick(self) -> WorkerProcess | None:
+        if self.processes and not self._workers:
+            self._start()
+        if not self.processes:
+            return None
+        assert self._next is not None
+        for _ in range(len(self._workers)):
+            worker = next(self._next)
+            if worker.alive:
+                return worker
+        self.processes = 0
+        return None
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def _start(self) -> None:
+        from twisted.internet import reactor
 
+        for _ in range(self.processes):
+            worker = WorkerProcess()
+            # stdin/stdout are the pipes; stderr is the crawl's (a worker's warnings show)
+            reactor.spawnProcess(worker, sys.executable, [sys.executable, "-m", "crawler.workerproc"],
+                                 env=os.environ.copy(), childFDs={0: "w", 1: "r", 2: 2})
+            worker.transport.write(frame(self.context))
+            self._workers.append(worker)
+        self._next = cycle(self._workers)
 
-def _deferred(future: Future[T]) -> Deferred[T]:
-    """A Deferred fired in the reactor thread when ``future`` (another thread's) is done."""
-    from twisted.internet import reactor
-
-    deferred: Deferred[T] = Deferred()
-
-    def fire(done: Future[T]) -> None:
-        if done.cancelled():  # the pool was shut down
-            deferred.errback(Failure(CancelledError()))
-            return
-        error = done.exception()
-        if error is not None:
-            deferred.errback(Failure(error))
-        else:
-            deferred.callback(done.result())
-
-    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
-    return deferred
+    async def close(self) -> None:
+        """Close the workers' input and wait for them to end (spider_closed)."""
+        for worker in self._workers:
+            if worker.alive:
+                worker.transport.closeStdin()
+        for worker in self._workers:
+            await maybe_deferred_to_future(worker.ended)
+        self._workers = []
