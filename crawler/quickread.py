@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,18 +31,23 @@ class PointQuery:
     results: tuple[Processor, ...]
 
     @classmethod
-    def compile(cls, statement: sa.Select[Any], dialect: Dialect) -> PointQuery:
-        compiled = statement.compile(dialect=dialect)
+    def compile(cls, statement: sa.Executable, dialect: Dialect,
+                column_keys: Sequence[str] | None = None) -> PointQuery:
+        """``column_keys``: for an INSERT or UPDATE, the columns it sets (from its parameters)."""
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
         binds = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in ((b.key, b) for b in compiled.binds.values())
         }
+        selected = getattr(statement, "selected_columns", None)
+        if selected is None:  # DML: what it returns, if anything
+            selected = list(getattr(statement, "_returning", ()))
         return cls(
             sql=compiled.string,
             positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
             binds=binds,
             results=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                          for column in statement.selected_columns),
+                          for column in selected),
         )
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
@@ -55,6 +60,25 @@ class PointQuery:
     def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(process(value) if process else value
                      for process, value in zip(self.results, raw, strict=True))
+
+
+def run_raw(connection: Any, query: PointQuery, values: Mapping[str, Any],
+            dialect: Dialect) -> list[tuple[Any, ...]]:
+    """Run ``query`` on a driver connection; its rows (none for DML without RETURNING).
+
+    Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError…), as they
+    would through a SQLAlchemy connection.
+    """
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(query.sql, query.parameters(values))
+            raw = cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(query.sql, None, exc, dialect.loaded_dbapi.Error) from exc
+    return [query.row(r) for r in raw]
 
 
 class QuickReads:

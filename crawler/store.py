@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import time
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections import namedtuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler import migrations
 from crawler.items import Article, Image
-from crawler.quickread import QuickReads
+from crawler.quickread import PointQuery, QuickReads, run_raw
 
 SCHEMA_VERSION = 2
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -202,6 +203,11 @@ _UPDATE_ARTICLE = articles.update().where(articles.c.id == sa.bindparam("row_id"
 _BUMP_VERSION = (articles.update().where(articles.c.id == sa.bindparam("row_id"))
                  .values(version=articles.c.version + 1))
 _VERSION = sa.select(articles.c.version).where(articles.c.id == sa.bindparam("row_id"))
+_INSERT_ARTICLE = articles.insert().returning(articles.c.id)
+_INSERT_URL = article_urls.insert()
+_INSERT_MATCH = matches.insert()
+_VALIDATOR_COLUMNS = ("fetched", "etag", "last_modified")
+_StoredRow = namedtuple("_StoredRow", [column.key for column in _BY_URL.selected_columns])  # type: ignore[misc]
 _FORGET_FAILURE = page_failures.delete().where(page_failures.c.url == sa.bindparam("failed_url"))
 
 
@@ -360,6 +366,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
+        self._raw_queries: dict[tuple[int, tuple[str, ...]], PointQuery] = {}
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -476,18 +483,31 @@ class Store:
             with self._tx() as conn:
                 return self._save(conn, article, content_sha256, now, near)
 
+    def _raw(self, conn: Connection, statement: sa.Executable, values: Mapping[str, Any],
+             column_keys: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """``statement`` in ``conn``'s transaction, straight on the driver (compiled once)."""
+        key = (id(statement), tuple(column_keys or ()))
+        query = self._raw_queries.get(key)
+        if query is None:
+            query = self._raw_queries[key] = PointQuery.compile(
+                statement, self.engine.dialect, column_keys)
+        return run_raw(conn.connection.dbapi_connection, query, values, self.engine.dialect)
+
     def _save(self, conn: Connection, article: Article, sha: str, now: datetime,
               near: _NearCheck) -> SaveResult:
-        existing = conn.execute(_BY_URL, {"url": article.canonical_url}).first()
+        # The statements every article page runs go straight to the driver (crawler.quickread):
+        # SQLAlchemy's per-execution work was most of save()'s cost.
+        found = self._raw(conn, _BY_URL, {"url": article.canonical_url})
+        existing = _StoredRow(*found[0]) if found else None
         if existing is not None:
             validators = {"row_id": existing.id, "fetched": now, "etag": article.etag,
                           "last_modified": article.last_modified}
             if existing.content_sha256 == sha or existing.kind != "canonical":
-                conn.execute(_UPDATE_ARTICLE, validators)
+                self._raw(conn, _UPDATE_ARTICLE, validators, _VALIDATOR_COLUMNS)
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
-            if conn.execute(_BY_TEXT, {"sha": sha}).scalar() is not None:
+            if self._raw(conn, _BY_TEXT, {"sha": sha}):
                 # the new text is another stored article's
-                conn.execute(_UPDATE_ARTICLE, validators)
+                self._raw(conn, _UPDATE_ARTICLE, validators, _VALIDATOR_COLUMNS)
                 return SaveResult(SaveOutcome.UNCHANGED, existing.id)
             conn.execute(revisions.insert(), {
                 "article_id": existing.id, "revision": existing.revision, "title": existing.title,
@@ -506,7 +526,7 @@ class Store:
             self._set_matches(conn, existing.id, article.topics, replace=True)
             return SaveResult(SaveOutcome.UPDATED, existing.id)
 
-        same_text = conn.execute(_BY_TEXT, {"sha": sha}).scalar()
+        same_text = next((row[0] for row in self._raw(conn, _BY_TEXT, {"sha": sha})), None)
         if same_text is not None:
             self._join(conn, same_text, article, "alias", now)
             return SaveResult(SaveOutcome.ALIAS, same_text)
@@ -517,18 +537,21 @@ class Store:
             return SaveResult(SaveOutcome.NEAR_DUPLICATE, cluster)
 
         published = article.published or now
-        article_id = conn.execute(articles.insert(), {
+        row = {
             **_article_values(article, sha), "canonical_url": article.canonical_url,
             "published": published, "updated": published, "archived": now, "fetched": now,
             "revision": 1, "version": 1, "archived_version": 0, "minhash": near.fingerprint,
-        }).inserted_primary_key[0]
+        }
+        article_id = self._raw(conn, _INSERT_ARTICLE, row, tuple(row))[0][0]
         if near.fingerprint is not None:
             near.index(conn, article_id, replace=False)
-        conn.execute(article_urls.insert(), {
-            "url": article.canonical_url, "article_id": article_id, "source": article.source,
-            "kind": "canonical", "outlet": "", "first_seen": now})
-        self._set_matches(conn, article_id, article.topics, replace=False)
-        conn.execute(_FORGET_FAILURE, {"failed_url": article.canonical_url})
+        url_row = {"url": article.canonical_url, "article_id": article_id, "source": article.source,
+                   "kind": "canonical", "outlet": "", "first_seen": now}
+        self._raw(conn, _INSERT_URL, url_row, tuple(url_row))
+        for slug, keywords in sorted(article.topics.items()):
+            match = {"article_id": article_id, "topic": slug, "keywords": list(keywords)}
+            self._raw(conn, _INSERT_MATCH, match, tuple(match))
+        self._raw(conn, _FORGET_FAILURE, {"failed_url": article.canonical_url})
         return SaveResult(SaveOutcome.NEW, article_id)
 
     @staticmethod
