@@ -48,7 +48,8 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         mirror = mirror_from_settings(crawler.settings)
-        if mirror:
+        if mirror and not getattr(crawler, "_topicfeed_mirror_logged", False):  # http and https
+            crawler._topicfeed_mirror_logged = True  # type: ignore[attr-defined]
             logger.info("Mirror: every request goes to %s", mirror)
         return cls(crawler, mirror)
 
