@@ -1,4 +1,4 @@
-from crawler.cli import main
+from crawler.cli import run
 
-if __name__ == "__main__":  # not when a spawned worker process imports the parent's main module
-    raise SystemExit(main())
+if __name__ == "__main__":
+    run()

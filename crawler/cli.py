@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
@@ -231,6 +231,20 @@ def demo_server(config: Config, port: int | None) -> FeedServer:
         return feed_server(config, "127.0.0.1", 8080)
     except UsageError:
         return feed_server(config, "127.0.0.1", 0)
+
+
+def run() -> NoReturn:
+    """The ``topicfeed`` command: ``main()``, then exit without the interpreter's teardown.
+
+    By then every store is closed, every lock released and every file written; what is left
+    is freeing ~100k objects one by one, about 0.2 s: a third of a cron run that finds
+    nothing new. (Not for ``main()`` called in-process, e.g. by tests.)
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
