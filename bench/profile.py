@@ -39,6 +39,7 @@ PROJECT_PREFIXES = ("crawler/", "spiders/", "feeds/")
 # Frames that only lead to the work: the entry point and the crawl driver.
 DRIVER_FRAMES = (
     "<module> (crawler/__main__.py",
+    "run (crawler/cli.py",
     "main (crawler/cli.py",
     "cmd_crawl (crawler/cli.py",
     "run_crawl (crawler/crawl.py",
