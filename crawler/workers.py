@@ -143,10 +143,7 @@ class ItemWorkers:
         try:
             return await maybe_deferred_to_future(worker.call(method, argument))
         except WorkerDied as died:
-            if self.processes:
-                logger.warning("An item worker process died (%s); doing item work in the crawl "
-                               "process from now on", died)
-                self.processes = 0
+            self._give_up(str(died))
             return getattr(self.context, method)(argument)
 
     def _pick(self) -> WorkerProcess | None:
@@ -159,8 +156,14 @@ class ItemWorkers:
             worker = next(self._next)
             if worker.alive:
                 return worker
-        self.processes = 0
+        self._give_up("it ended")
         return None
+
+    def _give_up(self, why: str) -> None:
+        if self.processes:
+            logger.warning("An item worker process died (%s); doing item work in the crawl "
+                           "process from now on", why)
+            self.processes = 0
 
     def _start(self) -> None:
         from twisted.internet import reactor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -83,3 +84,47 @@ def test_killed_crawl_leaves_no_worker_process_behind(ifeng_workspace):
     alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
              and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
     assert not alive, f"worker processes {alive} outlived their killed crawl"
+
+
+WORKER_DEATH_SCRIPT = r"""
+import json, os, signal, sys
+from twisted.internet import defer, task
+from crawler.config import Topic
+from crawler.archive import ArchiveWriter
+from crawler.items import Article
+from crawler.topics import TopicMatcher
+from crawler.workers import ItemWorkers, WorkContext
+from pathlib import Path
+
+def article(n):
+    return Article(url=f"https://hb.ifeng.com/c/a{n}", source="ifeng-hb", spider="ifeng",
+                   site_name="凤凰网湖北", site_id=f"a{n}", title=f"标题{n}",
+                   body_html=f"<p>服务外包第{n}段。</p>")
+
+async def main(reactor):
+    context = WorkContext(TopicMatcher([Topic("so", "服务外包", ("服务外包",))]),
+                          ArchiveWriter(Path("."), ("note",)))
+    workers = ItemWorkers(context, 1)
+    first = await workers.prepare(article(1))
+    pid = workers._workers[0].transport.pid
+    os.kill(pid, signal.SIGKILL)
+    second = await workers.prepare(article(2))  # the worker is dead: done in this process
+    third = await workers.prepare(article(3))
+    await workers.close()
+    print(json.dumps({"pid": pid, "topics": [first.topics, second.topics, third.topics],
+                      "text": second.text, "hashed": bool(third.content_sha256),
+                      "processes": workers.processes}, ensure_ascii=False))
+
+task.react(lambda reactor: defer.ensureDeferred(main(reactor)))
+"""
+
+
+def test_a_dead_worker_is_replaced_by_in_process_work(tmp_path):
+    done = subprocess.run([sys.executable, "-c", WORKER_DEATH_SCRIPT], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["topics"] == [{"so": ["服务外包"]}] * 3, "every item was prepared"
+    assert result["text"] == "服务外包第2段。" and result["hashed"]
+    assert result["processes"] == 0, "no further work is sent to the dead worker"
+    assert "item worker process died" in done.stderr
