@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-import time
 import json
+import time
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,31 @@ from sqlalchemy.exc import IntegrityError
 from crawler import migrations
 from crawler.items import Article, Image
 from crawler.quickread import PointQuery, QuickReads, run_raw
+from crawler.records import (
+    FeedArticle,
+    FetchState,
+    PageFailure,
+    Revision,
+    RunRecord,
+    SaveOutcome,
+    SaveResult,
+    StoredArticle,
+    UrlStatus,
+)
+from crawler.schema import (
+    SCHEMA_VERSION,
+    UtcDateTime,
+    article_urls,
+    articles,
+    matches,
+    metadata,
+    near_bands,
+    page_failures,
+    revisions,
+    runs,
+    schema_version,
+)
 
-SCHEMA_VERSION = 2
 SCHEMA_CREATE_ATTEMPTS = 5
 
 
@@ -31,136 +53,6 @@ OUTPUT_ERRORS = (OSError, sa.exc.OperationalError)
 
 class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
-
-
-class UtcDateTime(sa.types.TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive UTC) and PostgreSQL alike."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-metadata = sa.MetaData()
-
-schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-
-articles = sa.Table(
-    "articles",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("canonical_url", sa.Text, nullable=False, unique=True),
-    sa.Column("url", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("spider", sa.Text, nullable=False),
-    sa.Column("site_name", sa.Text, nullable=False, default=""),
-    sa.Column("site_id", sa.Text, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("outlet", sa.Text, nullable=False, default=""),
-    sa.Column("author", sa.Text, nullable=False, default=""),
-    sa.Column("editor", sa.Text, nullable=False, default=""),
-    sa.Column("published", UtcDateTime, nullable=False),
-    sa.Column("updated", UtcDateTime, nullable=False),
-    sa.Column("archived", UtcDateTime, nullable=False),
-    sa.Column("fetched", UtcDateTime, nullable=False),
-    sa.Column("body_html", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("summary", sa.Text, nullable=False, default=""),
-    sa.Column("content_sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("images", sa.JSON, nullable=False),
-    sa.Column("cover", sa.Text, nullable=False, default=""),
-    sa.Column("categories", sa.JSON, nullable=False),
-    sa.Column("keywords", sa.JSON, nullable=False),
-    sa.Column("etag", sa.Text, nullable=False, default=""),
-    sa.Column("last_modified", sa.Text, nullable=False, default=""),
-    sa.Column("revision", sa.Integer, nullable=False, default=1),
-    # Bumped by every change the archive shows (new text, a new alias); the archive files are
-    # current when archived_version equals it, so a crash between commit and write is repaired.
-    sa.Column("version", sa.Integer, nullable=False, default=1),
-    sa.Column("minhash", sa.LargeBinary),  # near-duplicate signature (crawler.minhash)
-    sa.Column("archived_version", sa.Integer, nullable=False, default=0),
-    sa.Index("ix_articles_published", "published"),
-)
-
-article_urls = sa.Table(
-    "article_urls",
-    metadata,
-    sa.Column("url", sa.Text, primary_key=True),
-    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False, index=True),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),  # "canonical" | "alias" (same text) | "near"
-    sa.Column("outlet", sa.Text, nullable=False, default=""),  # who published the alias / near copy
-    sa.Column("first_seen", UtcDateTime, nullable=False),
-)
-
-matches = sa.Table(
-    "matches",
-    metadata,
-    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
-    sa.Column("topic", sa.Text, primary_key=True),
-    sa.Column("keywords", sa.JSON, nullable=False),
-    # articles.published, copied by the database (crawler.migrations): a topic's newest first
-    # straight from the index.
-    sa.Column("published", UtcDateTime),
-    sa.Index("ix_matches_topic_published", "topic", "published", "article_id"),
-)
-
-# The LSH index: a near-duplicate shares at least one band key (crawler.minhash).
-near_bands = sa.Table(
-    "near_bands",
-    metadata,
-    sa.Column("band_key", sa.BigInteger, primary_key=True),
-    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
-)
-
-# Earlier texts of articles that changed: kept, never overwritten.
-revisions = sa.Table(
-    "revisions",
-    metadata,
-    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
-    sa.Column("revision", sa.Integer, primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("body_html", sa.Text, nullable=False),
-    sa.Column("content_sha256", sa.String(64), nullable=False),
-    sa.Column("valid_from", UtcDateTime, nullable=False),  # when this text was first seen
-    sa.Column("replaced", UtcDateTime, nullable=False),  # when a newer text replaced it
-)
-
-# Article pages that could not be turned into an article (cut page, deleted article…).
-page_failures = sa.Table(
-    "page_failures",
-    metadata,
-    sa.Column("url", sa.Text, primary_key=True),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("last_attempt", UtcDateTime, nullable=False),
-)
-
-runs = sa.Table(
-    "runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source", sa.Text, nullable=False, index=True),
-    sa.Column("started", UtcDateTime, nullable=False),
-    sa.Column("finished", UtcDateTime),
-    sa.Column("outcome", sa.Text, nullable=False, default="running"),
-    sa.Column("stats", sa.JSON, nullable=False),
-    sa.Column("errors", sa.JSON, nullable=False),
-)
 
 
 # Built once: the downloader asks these for every article link it considers.
@@ -209,125 +101,6 @@ _INSERT_MATCH = matches.insert()
 _VALIDATOR_COLUMNS = ("fetched", "etag", "last_modified")
 _StoredRow = namedtuple("_StoredRow", [column.key for column in _BY_URL.selected_columns])  # type: ignore[misc]
 _FORGET_FAILURE = page_failures.delete().where(page_failures.c.url == sa.bindparam("failed_url"))
-
-
-class SaveOutcome(enum.Enum):
-    NEW = "new"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    ALIAS = "alias"  # same text already stored under another URL
-    NEAR_DUPLICATE = "near_duplicate"  # nearly the same text: joins that article's cluster
-
-
-@dataclass(frozen=True)
-class Revision:
-    revision: int
-    title: str
-    text: str
-    body_html: str
-    content_sha256: str
-    valid_from: datetime
-    replaced: datetime
-
-
-@dataclass
-class StoredArticle:
-    id: int
-    canonical_url: str
-    url: str
-    source: str
-    spider: str
-    site_name: str
-    site_id: str
-    title: str
-    outlet: str
-    author: str
-    editor: str
-    published: datetime
-    updated: datetime
-    archived: datetime
-    fetched: datetime
-    body_html: str
-    text: str
-    summary: str
-    content_sha256: str
-    images: list[Image]
-    cover: str
-    categories: list[str]
-    keywords: list[str]
-    etag: str
-    last_modified: str
-    revision: int
-    version: int
-    archived_version: int
-    minhash: bytes | None
-    topics: dict[str, list[str]] = field(default_factory=dict)
-    aliases: list[str] = field(default_factory=list)
-    reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
-    revisions: list[Revision] = field(default_factory=list)  # oldest first
-
-
-@dataclass(frozen=True)
-class FeedArticle:
-    """A stored article as the feeds show it: without its plain text and earlier revisions."""
-
-    id: int
-    version: int  # bumped by every change a feed shows (see articles.version)
-    canonical_url: str
-    url: str
-    title: str
-    outlet: str
-    site_name: str
-    summary: str
-    published: datetime
-    updated: datetime
-    body_html: str
-    images: list[Image]
-    topics: dict[str, list[str]] = field(default_factory=dict)
-    aliases: list[str] = field(default_factory=list)
-    reported_by: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FetchState:
-    """What the downloader needs to decide whether to fetch a known article again."""
-
-    published: datetime
-    fetched: datetime
-    etag: str
-    last_modified: str
-
-
-@dataclass(frozen=True)
-class PageFailure:
-    reason: str
-    attempts: int
-    last_attempt: datetime
-
-
-@dataclass(frozen=True)
-class UrlStatus:
-    """What the store knows about one canonical URL: its article's fetch state, or a failure."""
-
-    state: FetchState | None
-    failure: PageFailure | None
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    outcome: SaveOutcome
-    article_id: int
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    source: str
-    started: datetime
-    finished: datetime | None
-    outcome: str
-    stats: dict[str, Any]
-    errors: list[str]
 
 
 def _images_json(images: Iterable[Image]) -> list[dict[str, Any]]:
