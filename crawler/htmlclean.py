@@ -130,10 +130,6 @@ def set_image_attributes(html: str, **attributes: str) -> str:
     return _serialize(nodes)
 
 
-def image_urls(html: str) -> list[str]:
-    return _image_urls(_fragments(html))
-
-
 def _image_urls(nodes: Sequence[lxml.html.HtmlElement | str]) -> list[str]:
     return [img.get("src") for img in _images(nodes) if img.get("src")]
 

@@ -91,31 +91,29 @@ class QuickReads:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._compiled: dict[int, tuple[sa.Select[Any], PointQuery]] = {}
+        self._compiled: dict[tuple[int, tuple[str, ...]], tuple[sa.Executable, PointQuery]] = {}
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list[tuple[int, Any]] = []  # (pid, driver connection)
 
+    def compiled(self, statement: sa.Executable,
+                 column_keys: Sequence[str] | None = None) -> PointQuery:
+        """``statement`` (built once, at module level) compiled for this engine, once."""
+        key = (id(statement), tuple(column_keys or ()))
+        found = self._compiled.get(key)
+        if found is None:  # the statement is kept with it, so its id() is never reused
+            found = self._compiled[key] = (
+                statement, PointQuery.compile(statement, self.engine.dialect, column_keys))
+        return found[1]
+
     def rows(self, statement: sa.Select[Any], **values: Any) -> list[tuple[Any, ...]]:
-        """Run ``statement`` (built once, at module level) with ``values``; all its rows."""
-        compiled = self._compiled.get(id(statement))
-        if compiled is None:
-            compiled = self._compiled[id(statement)] = (
-                statement, PointQuery.compile(statement, self.engine.dialect))
-        query = compiled[1]
+        """Run ``statement`` with ``values`` on the kept connection; all its rows."""
         connection = self._connection()
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(query.sql, query.parameters(values))
-                raw = cursor.fetchall()
-            finally:
-                cursor.close()
-        except self.engine.dialect.loaded_dbapi.Error as exc:
+            return run_raw(connection, self.compiled(statement), values, self.engine.dialect)
+        except sa.exc.DBAPIError:
             self._discard(connection)
-            raise sa.exc.DBAPIError.instance(
-                query.sql, values, exc, self.engine.dialect.loaded_dbapi.Error) from exc
-        return [query.row(r) for r in raw]
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler import migrations
 from crawler.items import Article, Image
-from crawler.quickread import PointQuery, QuickReads, run_raw
+from crawler.quickread import QuickReads, run_raw
 from crawler.records import (
     FeedArticle,
     FetchState,
@@ -139,7 +139,6 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
-        self._raw_queries: dict[tuple[int, tuple[str, ...]], PointQuery] = {}
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -259,12 +258,8 @@ class Store:
     def _raw(self, conn: Connection, statement: sa.Executable, values: Mapping[str, Any],
              column_keys: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
         """``statement`` in ``conn``'s transaction, straight on the driver (compiled once)."""
-        key = (id(statement), tuple(column_keys or ()))
-        query = self._raw_queries.get(key)
-        if query is None:
-            query = self._raw_queries[key] = PointQuery.compile(
-                statement, self.engine.dialect, column_keys)
-        return run_raw(conn.connection.dbapi_connection, query, values, self.engine.dialect)
+        return run_raw(conn.connection.dbapi_connection, self._quick.compiled(statement, column_keys),
+                       values, self.engine.dialect)
 
     def _save(self, conn: Connection, article: Article, sha: str, now: datetime,
               near: _NearCheck) -> SaveResult:

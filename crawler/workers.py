@@ -20,6 +20,7 @@ import logging
 import os
 import pickle
 import sys
+import weakref
 from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
@@ -103,6 +104,9 @@ class WorkerProcess(protocol.ProcessProtocol):
         self.ended.callback(None)
 
 
+_per_crawler: weakref.WeakKeyDictionary[Crawler, ItemWorkers] = weakref.WeakKeyDictionary()
+
+
 def default_worker_count() -> int:
     return 1 if (os.cpu_count() or 1) > 1 else 0
 
@@ -118,7 +122,7 @@ class ItemWorkers:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        existing = getattr(crawler, "_topicfeed_item_workers", None)
+        existing = _per_crawler.get(crawler)
         if existing is not None:
             return existing
         config = config_from_settings(crawler.settings)
@@ -126,7 +130,7 @@ class ItemWorkers:
         processes = default_worker_count() if setting in (None, "") else int(setting)
         workers = cls(WorkContext(TopicMatcher(config.topics), ArchiveWriter.from_config(config)),
                       max(0, processes))
-        crawler._topicfeed_item_workers = workers  # type: ignore[attr-defined]
+        _per_crawler[crawler] = workers
         crawler.signals.connect(workers.close, signal=signals.spider_closed)
         return workers
 
@@ -138,13 +142,12 @@ class ItemWorkers:
 
     async def _run(self, method: str, argument: Any) -> Any:
         worker = self._pick()
-        if worker is None:
-            return getattr(self.context, method)(argument)
-        try:
-            return await maybe_deferred_to_future(worker.call(method, argument))
-        except WorkerDied as died:
-            self._give_up(str(died))
-            return getattr(self.context, method)(argument)
+        if worker is not None:
+            try:
+                return await maybe_deferred_to_future(worker.call(method, argument))
+            except WorkerDied as died:
+                self._give_up(str(died))
+        return getattr(self.context, method)(argument)
 
     def _pick(self) -> WorkerProcess | None:
         if self.processes and not self._workers:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 
-from crawler.htmlclean import html_to_text, resolve_images, sanitize
+from crawler.htmlclean import clean_body
 from crawler.samples import Sample
 from crawler.samples.qutoutiao import BEIJING, SEED_TITLE, QttImage, list_url, rotate_list_keys
 from crawler.snapshot import SnapshotServer
@@ -53,7 +53,7 @@ def page_text(page: bytes, url: str) -> str:
     """The text the pipeline hashes, from a Qutoutiao page's div.content."""
     content = lxml.html.fromstring(page.decode("utf-8")).xpath("//div[@class='content']")[0]
     body = content_html(lxml.html.tostring(content, encoding="unicode"))
-    return html_to_text(sanitize(resolve_images(body, url)))
+    return clean_body(body, url).text
 
 
 def test_seed_article_keeps_the_real_title_paragraphs_and_images(sample):
@@ -157,7 +157,7 @@ def test_repost_has_exactly_the_text_of_its_ifeng_original(sample):
     role, ifeng_role = sample.qutoutiao.repost_of
     repost = sample.qutoutiao.docs[role]
     original = sample.ifeng.docs[ifeng_role]
-    ifeng_text = html_to_text(sanitize(resolve_images(original.content_html, original.url)))
+    ifeng_text = clean_body(original.content_html, original.url).text
     qtt_text = page_text(body_of(sample, repost.url), repost.url)
     assert content_hash(qtt_text) == content_hash(ifeng_text)
     assert all(isinstance(i, QttImage) and "static.1sapp.com" in i.url for i in repost.images)
