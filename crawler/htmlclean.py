@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -35,26 +35,21 @@ BLOCK_TAGS = frozenset(
 )
 
 
-def _fragments(html: str) -> list[lxml.html.HtmlElement]:
-    if not html.strip():
-        return []
-    return lxml.html.fragments_fromstring(html)
+def _parse(html: str) -> lxml.html.HtmlElement:
+    """The fragment inside one container element: one tree to walk, one string to serialise."""
+    container = lxml.html.Element("div")
+    if html.strip():
+        for node in lxml.html.fragments_fromstring(html):
+            if isinstance(node, str):  # text before the first tag
+                container.text = node
+            else:
+                container.append(node)
+    return container
 
 
-def _serialize(nodes: Sequence[lxml.html.HtmlElement | str]) -> str:
-    parts = []
-    for node in nodes:
-        if isinstance(node, str):
-            parts.append(node)
-        else:
-            parts.append(lxml.html.tostring(node, encoding="unicode"))
-    return "".join(parts)
-
-
-def _images(nodes: Sequence[lxml.html.HtmlElement | str]) -> Iterator[lxml.html.HtmlElement]:
-    for node in nodes:
-        if not isinstance(node, str):
-            yield from node.iter("img")
+def _serialize(container: lxml.html.HtmlElement) -> str:
+    html = lxml.html.tostring(container, encoding="unicode")
+    return html[len("<div>") : -len("</div>")] if html != "<div></div>" else ""
 
 
 def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> str:
@@ -64,14 +59,12 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
     lazy attribute takes the next URL of ``fallback_urls`` (ifeng's imagesInContent, which
     lists the images in document order); proxy prefixes are unwrapped, on ``<a href>`` too.
     """
-    nodes = _fragments(xml_safe(html))
-    for node in nodes:
-        if not isinstance(node, str):
-            for link in node.iter("a"):
-                if link.get("href"):
-                    link.set("href", unwrap_proxy(link.get("href")))
+    container = _parse(xml_safe(html))
+    for link in container.iter("a"):
+        if link.get("href"):
+            link.set("href", unwrap_proxy(link.get("href")))
     fallbacks = iter(fallback_urls)
-    for img in _images(nodes):
+    for img in container.iter("img"):
         real = next((img.get(attr) for attr in LAZY_ATTRIBUTES if img.get(attr)), None)
         src = img.get("src", "")
         if not real and (not src or src.startswith("data:")):
@@ -91,19 +84,19 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
             if width.strip().isdigit() and height.strip().isdigit():
                 img.set("width", width.strip())
                 img.set("height", height.strip())
-    return _serialize(nodes)
+    return _serialize(container)
 
 
 def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
     """Point <img> elements at other copies of their images (local files, our server)."""
     if not sources:
         return html
-    nodes = _fragments(html)
-    for img in _images(nodes):
+    container = _parse(html)
+    for img in container.iter("img"):
         replacement = sources.get(img.get("src", ""))
         if replacement:
             img.set("src", replacement)
-    return _serialize(nodes)
+    return _serialize(container)
 
 
 def sanitize(html: str) -> str:
@@ -123,35 +116,31 @@ def sanitize(html: str) -> str:
 
 def set_image_attributes(html: str, **attributes: str) -> str:
     """Set the same attributes on every <img> (e.g. ``referrerpolicy="no-referrer"``)."""
-    nodes = _fragments(html)
-    for img in _images(nodes):
+    container = _parse(html)
+    for img in container.iter("img"):
         for name, value in attributes.items():
             img.set(name, value)
-    return _serialize(nodes)
-
-
-def _image_urls(nodes: Sequence[lxml.html.HtmlElement | str]) -> list[str]:
-    return [img.get("src") for img in _images(nodes) if img.get("src")]
+    return _serialize(container)
 
 
 def html_to_text(html: str) -> str:
     """Paragraph-preserving plain text of an HTML fragment."""
-    return _text(_fragments(html))
+    return _text(_parse(html))
 
 
-def _text(nodes: Sequence[lxml.html.HtmlElement | str]) -> str:
-    chunks: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            chunks.append(node)
-            continue
-        for element in node.iter():
-            if element.tag in BLOCK_TAGS:
-                element.tail = "\n" + (element.tail or "")
-                if element.tag != "br":
-                    element.text = "\n" + (element.text or "")
-        chunks.append(node.text_content())
-    return clean_paragraphs("".join(chunks))
+def _text(container: lxml.html.HtmlElement) -> str:
+    """The container's text, a line break around every block. (Rewrites the tree's text.)
+
+    Top-level blocks get a break after them only before text of their own: the next block's
+    break is enough, and stored texts have always had one line break between paragraphs.
+    """
+    for element in container.iterdescendants(*BLOCK_TAGS):
+        tail = element.tail or ""
+        if element.getparent() is not container or tail.strip():
+            element.tail = "\n" + tail
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    return clean_paragraphs(container.text_content())
 
 
 @dataclass(frozen=True)
@@ -164,9 +153,9 @@ class CleanBody:
 def clean_body(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> CleanBody:
     """An article body as it is archived: images resolved, sanitised; its text and image URLs."""
     safe = sanitize(resolve_images(html, base_url, fallback_urls))
-    nodes = _fragments(safe)
-    images = _image_urls(nodes)  # before _text, which rewrites the tree's text
-    return CleanBody(safe, _text(nodes), images)
+    container = _parse(safe)
+    images = [img.get("src") for img in container.iter("img") if img.get("src")]
+    return CleanBody(safe, _text(container), images)
 
 
 MARKDOWN_OPTIONS = html_to_markdown.ConversionOptions(autolinks=False)

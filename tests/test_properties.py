@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from datetime import datetime
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from crawler.archive import note_path, safe_file_id
 from crawler.dates import parse_site_time
 from crawler.htmlclean import sanitize
-from crawler.text import clean_line, clean_paragraphs, nfkc, xml_safe
+from crawler.text import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
 from crawler.urls import canonical_url
 from tests.test_hostile_content import executable_parts
 
@@ -136,3 +137,10 @@ FOLD_MIX = st.text(alphabet=st.one_of(
 @settings(max_examples=400)
 def test_nfkc_shortcut_equals_unicodedata(value):
     assert nfkc(value) == unicodedata.normalize("NFKC", value)
+
+
+@given(st.one_of(LINE_MIX, FOLD_MIX))
+@settings(max_examples=300)
+def test_content_hash_is_sha256_of_nfkc_without_whitespace(value):
+    reference = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    assert content_hash(value) == hashlib.sha256(reference.encode("utf-8")).hexdigest()

@@ -46,6 +46,12 @@ def test_html_to_text_keeps_paragraphs():
     assert html_to_text("<p>第一段。</p><p>第二段。</p>") == "第一段。\n第二段。"
 
 
+def test_html_to_text_keeps_text_between_top_level_blocks():
+    # Bodies built from <br>-separated text have no wrapper: none of it may be lost.
+    html = "导语&lt;一&gt;<p>第一段。</p>第二段。<br>第三段。<br><p>第四段。</p>"
+    assert html_to_text(html) == "导语<一>\n第一段。\n第二段。\n第三段。\n第四段。"
+
+
 def test_summary_whole_sentences_within_limit_and_deterministic():
     text = ("7月23日至25日，第十四届中国国际服务外包交易博览会在湖北武汉举行。"
             "与会专家表示，服务外包产业正加速向数字化、智能化转型。" * 3
