@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from crawler.archive import note_path, safe_file_id
 from crawler.dates import parse_site_time
 from crawler.htmlclean import sanitize
+from crawler.summary import summarize
 from crawler.text import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
 from crawler.urls import canonical_url
 from tests.test_hostile_content import executable_parts
@@ -144,3 +145,46 @@ def test_nfkc_shortcut_equals_unicodedata(value):
 def test_content_hash_is_sha256_of_nfkc_without_whitespace(value):
     reference = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
     assert content_hash(value) == hashlib.sha256(reference.encode("utf-8")).hexdigest()
+
+
+def reference_summarize(text: str, max_chars: int = 200) -> str:
+    """The summary's definition: bigram sets per sentence, counted with a Counter."""
+    from collections import Counter
+    from itertools import chain
+
+    from crawler.summary import _bigrams, split_sentences
+
+    sentences = split_sentences(text)
+    if not sentences:
+        return ""
+    grams_of = [_bigrams(sentence) for sentence in sentences]
+    frequencies = Counter(chain.from_iterable(grams_of))
+    scores = []
+    for index, grams in enumerate(grams_of):
+        salience = sum(map(frequencies.__getitem__, grams)) / (len(grams) ** 0.5) if grams else 0.0
+        scores.append(salience * (1.5 if index == 0 else 1.0 / (1 + index * 0.05)))
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    floor = scores[ranked[0]] * 0.35
+    chosen, chosen_grams, length = [], set(), 0
+    for index in ranked:
+        size, grams = len(sentences[index]), grams_of[index]
+        redundant = grams and len(grams & chosen_grams) > 0.6 * len(grams)
+        if scores[index] >= floor and not redundant and length + size <= max_chars:
+            chosen.append(index)
+            chosen_grams |= grams
+            length += size
+    if not chosen:
+        first = sentences[ranked[0]]
+        cut = max(first.rfind(mark, 0, max_chars - 1) for mark in "，,、")
+        return first[: cut if cut > 20 else max_chars - 1] + "…"
+    return "".join(sentences[i] for i in sorted(chosen))
+
+
+SENTENCE = st.text(alphabet=st.sampled_from(list("服务外包博览会武汉湖北开幕企业数字化ab1 \x00，、。！？\n")),
+                   min_size=0, max_size=60)
+
+
+@given(st.lists(SENTENCE, max_size=40).map("".join), st.sampled_from([30, 200]))
+@settings(max_examples=300)
+def test_summary_equals_its_set_based_definition(text, max_chars):
+    assert summarize(text, max_chars) == reference_summarize(text, max_chars)
