@@ -14,6 +14,8 @@ import hashlib
 
 import numpy as np
 
+from crawler.arrays import sorted_distinct
+
 SHINGLE = 4  # characters: Chinese has no spaces to split words on
 PERMUTATIONS = 128
 BANDS = 16
@@ -49,7 +51,7 @@ def _shingle_hashes(text: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         for offset in range(SHINGLE):
             hashes = hashes * _POLY + codes[offset : offset + count]
-    hashes = np.unique(hashes)
+    hashes = sorted_distinct(hashes)
     return (hashes ^ (hashes >> np.uint64(32))).astype(np.uint32)
 
 

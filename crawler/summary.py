@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import numpy as np
 
 MAX_SUMMARY_CHARS = 200
 MIN_RELATIVE_SCORE = 0.35  # sentences far less salient than the best one are not worth the space
@@ -34,38 +30,28 @@ def _gram_weights(sentences: list[str]) -> list[tuple[int, int]]:
     """
     import numpy as np  # lazily: only articles that match a topic get a summary
 
+    from crawler.arrays import first_of_runs, sorted_distinct
+
     # "\x00" separates sentences; the regex would remove it from a sentence anyway.
     joined = _NOT_CJK_OR_WORD_OR_SEPARATOR.sub(
         "", "\x00".join(sentence.replace("\x00", "") for sentence in sentences))
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     codes = codes.astype(np.uint64)
     separator = codes == 0
-    sentence_of = np.cumsum(separator, dtype=np.uint64)[:-1]  # the sentence of each bigram's first character
+    # the sentence of each bigram's first character
+    sentence_of = np.cumsum(separator, dtype=np.uint64)[:-1]
     inside = ~(separator[:-1] | separator[1:])
     grams = (codes[:-1] << np.uint64(21)) | codes[1:]  # code points have 21 bits
-    pairs = _distinct(np.sort((sentence_of[inside] << np.uint64(42)) | grams[inside]))
+    pairs = sorted_distinct((sentence_of[inside] << np.uint64(42)) | grams[inside])
     pair_sentence = (pairs >> np.uint64(42)).astype(np.int64)
     by_gram = np.argsort(pairs & np.uint64((1 << 42) - 1), kind="stable")
     sorted_grams = (pairs & np.uint64((1 << 42) - 1))[by_gram]
-    group = np.cumsum(_first_of_runs(sorted_grams)) - 1
+    group = np.cumsum(first_of_runs(sorted_grams)) - 1
     sharing = np.empty(len(pairs), dtype=np.int64)
     sharing[by_gram] = np.bincount(group)[group]  # sentences that have this pair's bigram
     count = np.bincount(pair_sentence, minlength=len(sentences))
     total = np.bincount(pair_sentence, weights=sharing, minlength=len(sentences))
     return list(zip(count.tolist(), (int(t) for t in total.tolist()), strict=True))
-
-
-def _first_of_runs(ordered: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    return first
-
-
-def _distinct(ordered: np.ndarray) -> np.ndarray:
-    # np.unique would sort again, or hash (numpy 2), both slower on a sorted array.
-    return ordered[_first_of_runs(ordered)]
 
 
 def summarize(text: str, max_chars: int = MAX_SUMMARY_CHARS) -> str:
