@@ -12,9 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from crawler.archive import article_tags, safe_file_id
+from crawler.archive import article_tags, dump_yaml, safe_file_id
 from crawler.dates import SITE_TZ
 from crawler.htmlclean import set_image_attributes
 from crawler.store import StoredArticle
@@ -82,6 +81,5 @@ def hexo_body(body_html: str) -> str:
 
 
 def render_hexo_post(article: StoredArticle, topic_titles: Mapping[str, str]) -> str:
-    front = yaml.safe_dump(hexo_front_matter(article, topic_titles), allow_unicode=True,
-                           sort_keys=False, width=10_000, default_flow_style=None)
+    front = dump_yaml(hexo_front_matter(article, topic_titles), flow_style=None)
     return f"---\n{front}---\n\n<div>\n{hexo_body(article.body_html)}\n</div>\n"

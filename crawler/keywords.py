@@ -39,8 +39,10 @@ def keywords(text: str, top_k: int = 8) -> list[str]:
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     for position, (word, pos) in enumerate(rjieba.tag(text)):
+        if pos not in TAG_POS:  # first: most words are not nouns
+            continue
         word = word.strip()
-        if pos not in TAG_POS or len(word) < MIN_WORD_CHARS or word in GENERIC_WORDS or word.isdigit():
+        if len(word) < MIN_WORD_CHARS or word in GENERIC_WORDS or word.isdigit():
             continue
         counts[word] += 1
         first_seen.setdefault(word, position)

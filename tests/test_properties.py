@@ -9,10 +9,11 @@ from datetime import datetime
 from pathlib import Path
 
 import lxml.html
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.archive import note_path, safe_file_id
+from crawler.archive import dump_yaml, note_path, safe_file_id
 from crawler.dates import parse_site_time
 from crawler.htmlclean import sanitize
 from crawler.summary import summarize
@@ -188,3 +189,19 @@ SENTENCE = st.text(alphabet=st.sampled_from(list("服务外包博览会武汉湖
 @settings(max_examples=300)
 def test_summary_equals_its_set_based_definition(text, max_chars):
     assert summarize(text, max_chars) == reference_summarize(text, max_chars)
+
+
+FRONT_MATTER_VALUE = st.one_of(
+    st.text(), st.integers(), st.lists(st.text(), max_size=3),
+    st.lists(st.fixed_dictionaries({"outlet": st.text(), "url": st.text()}), max_size=2))
+
+
+@given(st.dictionaries(st.sampled_from(["title", "url", "tags", "also_reported_by", "revision"]),
+                       FRONT_MATTER_VALUE),
+       st.sampled_from([False, None]))
+@settings(max_examples=500)
+def test_front_matter_yaml_is_what_pyyaml_writes(data, flow_style):
+    # Notes written before libyaml was used must not all change on the next re-render.
+    expected = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
+                              default_flow_style=flow_style)
+    assert dump_yaml(data, flow_style=flow_style) == expected
