@@ -16,6 +16,7 @@ from crawler.samples import Sample, build_sample
 from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.snapshot import SnapshotServer
 
+from tests.configs import cross_source_config, ifeng_config, qutoutiao_config
 from tests.helpers import FAST, Run, run_topicfeed, write_config
 
 # TOPICFEED_TEST_STORE=postgres runs the suite with every crawl's store on PostgreSQL
@@ -42,63 +43,6 @@ def postgres_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     engine.dispose()
-
-
-IFENG_CONFIG = """
-[paths]
-data_dir = "data"
-
-[feeds]
-base_url = "http://127.0.0.1:8080/"
-max_entries = 50
-
-[[topics]]
-slug = "service-outsourcing"
-title = "服务外包"
-keywords = ["服务外包", "服博会"]
-
-[[topics]]
-slug = "expo-video"
-title = "博览会视频"
-keywords = ["博览会"]
-require = ["视频"]
-
-[[sources]]
-name = "ifeng-hb"
-spider = "ifeng"
-schedule = "*/30 * * * *"
-args = { regions = ["hb", "hn"], search = true }
-"""
-
-
-QUTOUTIAO_CONFIG = """
-[paths]
-data_dir = "data"
-
-[feeds]
-base_url = "http://127.0.0.1:8080/"
-
-[archive]
-formats = ["note", "hexo"]
-
-[[topics]]
-slug = "service-outsourcing"
-title = "服务外包"
-keywords = ["服务外包", "服博会"]
-
-[[sources]]
-name = "qutoutiao"
-spider = "qutoutiao"
-args = { categories = [255, 1, 10] }
-"""
-
-# Both sources in one crawl: the Qutoutiao repost of an ifeng article meets its original.
-CROSS_SOURCE_CONFIG = QUTOUTIAO_CONFIG + """
-[[sources]]
-name = "ifeng-hb"
-spider = "ifeng"
-args = { regions = ["hb", "hn"], search = true }
-"""
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +76,7 @@ class Workspace:
 def ifeng_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
     snapshot = tmp_path / "snapshot"
     shutil.copytree(sample.root, snapshot)
-    config = write_config(tmp_path, IFENG_CONFIG)
+    config = write_config(tmp_path, ifeng_config())
     with SnapshotServer(snapshot) as server:
         yield Workspace(tmp_path, config, server, sample.recorded_at.isoformat(), snapshot)
 
@@ -148,9 +92,9 @@ def _workspace(tmp_path: Path, sample: Sample, config_text: str) -> Iterator[Wor
 
 @pytest.fixture
 def qutoutiao_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
-    yield from _workspace(tmp_path, sample, QUTOUTIAO_CONFIG)
+    yield from _workspace(tmp_path, sample, qutoutiao_config())
 
 
 @pytest.fixture
 def cross_source_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
-    yield from _workspace(tmp_path, sample, CROSS_SOURCE_CONFIG)
+    yield from _workspace(tmp_path, sample, cross_source_config())

@@ -10,7 +10,8 @@ from crawler.config import load_config
 from crawler.images import image_path, referer_for
 from crawler.samples.media import placeholder_png
 from feeds.server import FeedServer
-from tests.helpers import check_atom
+from tests.configs import ifeng_config
+from tests.helpers import check_atom, write_config
 
 
 def test_image_paths_are_stable_and_safe():
@@ -28,8 +29,7 @@ def test_referer_policy_per_site():
 
 def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):
     ws = ifeng_workspace
-    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(
-        "max_entries = 50", "max_entries = 50\nlocal_images = true"), encoding="utf-8")
+    write_config(ws.root, ifeng_config(local_images=True))
     assert ws.crawl().returncode == 0
     parsed = check_atom(ws.data / "feeds" / "service-outsourcing.atom")
     sources = [src for entry in parsed.entries for src in re.findall(r'<img[^>]+src="([^"]+)"', entry.content[0].value)]

@@ -22,7 +22,8 @@ from crawler.snapshot import SnapshotServer
 from crawler.store import Store
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
-from tests.conftest import IFENG_CONFIG, Workspace
+from tests.configs import ifeng_config
+from tests.conftest import Workspace
 from tests.helpers import FAST, read_notes, store_url, write_config
 
 HOLD = """
@@ -97,7 +98,7 @@ def single_crawl(tmp_path_factory: pytest.TempPathFactory, sample) -> dict[str, 
     root = tmp_path_factory.mktemp("reference")
     snapshot = root / "snapshot"
     shutil.copytree(sample.root, snapshot)
-    config = write_config(root, IFENG_CONFIG)
+    config = write_config(root, ifeng_config())
     with SnapshotServer(snapshot) as server:
         ws = Workspace(root, config, server, sample.recorded_at.isoformat(), snapshot)
         assert ws.crawl().returncode == 0

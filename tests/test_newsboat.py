@@ -13,7 +13,8 @@ import pytest
 
 from crawler.snapshot import SnapshotServer
 from feeds.server import FeedServer
-from tests.conftest import IFENG_CONFIG, Workspace
+from tests.configs import ifeng_config
+from tests.conftest import Workspace
 from tests.helpers import write_config
 
 NEWSBOAT = shutil.which("newsboat")
@@ -63,7 +64,7 @@ def test_newsboat_imports_the_opml_and_reads_every_entry(tmp_path, sample):
     feeds_dir = tmp_path / "data" / "feeds"
     with FeedServer(feeds_dir, port=0, max_age=1800) as server, SnapshotServer(snapshot) as site:
         # the OPML and the feeds' self links must name the address they are served at
-        config = write_config(tmp_path, IFENG_CONFIG.replace("http://127.0.0.1:8080/", server.url))
+        config = write_config(tmp_path, ifeng_config(base_url=server.url))
         ws = Workspace(tmp_path, config, site, sample.recorded_at.isoformat(), snapshot)
         assert ws.crawl().returncode == 0
         ids = entry_ids(feeds_dir)

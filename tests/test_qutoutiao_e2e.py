@@ -18,6 +18,7 @@ from crawler.samples.media import placeholder_png
 from crawler.samples.qutoutiao import BEIJING
 from crawler.store import Store
 from crawler.urls import canonical_url, unwrap_proxy
+from tests.configs import qutoutiao_config
 from tests.helpers import store_url, SHARED, read_notes, write_config
 
 SEED_POST = SHARED / "seeds" / "qutoutiao-hexo-post.md"
@@ -211,9 +212,7 @@ def test_recrawl_with_new_keys_adds_nothing_and_fetches_no_article(crawled, samp
 
 def test_prefilter_off_fetches_unmatched_articles_and_stores_them_unarchived(qutoutiao_workspace, sample):
     ws = qutoutiao_workspace
-    config = ws.config.read_text(encoding="utf-8").replace(
-        "categories = [255, 1, 10] }", "categories = [255, 1, 10], prefilter = false }")
-    write_config(ws.root, config)
+    write_config(ws.root, qutoutiao_config(prefilter=False))
     run = ws.crawl("-v")
     assert run.returncode == 0, run.stderr
     q = sample.qutoutiao

@@ -24,29 +24,16 @@ from spiders.qutoutiao import (
     list_item,
     parse_info,
 )
+from tests.configs import config_text, paths, qutoutiao_source, topic
 
 BEIJING = timezone(timedelta(hours=8))
-CONFIG = """
-[paths]
-data_dir = "data"
-
-[[topics]]
-slug = "service-outsourcing"
-title = "服务外包"
-keywords = ["服务外包", "服博会"]
-
-[[sources]]
-name = "qutoutiao"
-spider = "qutoutiao"
-args = {args}
-"""
 
 
 @pytest.fixture
 def make_spider(tmp_path: Path, sample: Sample):
-    def make(args: str = "{ categories = [255, 1, 10] }") -> QutoutiaoSpider:
-        config = parse_config(CONFIG.replace("{args}", args), file=None, base_dir=tmp_path,
-                              known_spiders=["qutoutiao"])
+    def make(**args: Any) -> QutoutiaoSpider:
+        text = config_text(paths(), topic(), qutoutiao_source(**args))
+        config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["qutoutiao"])
         crawler = get_crawler(QutoutiaoSpider, {
             "TOPICFEED_CONFIG": config, "TOPICFEED_NOW": sample.recorded_at.isoformat()})
         spider = QutoutiaoSpider.from_crawler(crawler)
@@ -134,7 +121,7 @@ def test_a_page_of_only_ads_and_videos_does_not_end_paging(make_spider, sample):
 
 
 def test_max_pages_stops_paging(make_spider, sample):
-    spider = make_spider("{ categories = [255], max_pages = 1 }")
+    spider = make_spider(categories=[255], max_pages=1)
     _, lists = split(list(spider.parse_list(list_response(sample, 255, 1), cid=255, page=1, min_time=None)))
     assert lists == []
 
@@ -148,7 +135,7 @@ def test_an_article_listed_in_two_categories_is_requested_once(make_spider, samp
 
 
 def test_prefilter_off_requests_every_young_article(make_spider, sample):
-    spider = make_spider("{ categories = [255], prefilter = false }")
+    spider = make_spider(categories=[255], prefilter=False)
     articles, _ = split(list(spider.parse_list(list_response(sample, 255, 1), cid=255, page=1, min_time=None)))
     docs = sample.qutoutiao.docs
     roles = ("repost", "weather", "shared", "nunjucks", "travel")

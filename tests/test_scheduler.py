@@ -34,49 +34,28 @@ from crawler.scheduler import (
 )
 from crawler.snapshot import SnapshotServer
 from crawler.store import Store
+from tests.configs import config_text, paths, source, table, topic
 from tests.helpers import store_url, write_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# Replaying the sample snapshot: no politeness delays, article ages judged at its recording time.
-SCHEDULE_CONFIG = """
-[paths]
-data_dir = "data"
 
-[[topics]]
-slug = "service-outsourcing"
-title = "服务外包"
-keywords = ["服务外包", "服博会"]
-
-[[sources]]
-name = "ifeng-hb"
-spider = "ifeng"
-schedule = "*/30 * * * *"
-args = {{ regions = ["hb"], search = false }}
-
-[[sources]]
-name = "ifeng-hn"
-spider = "ifeng"
-schedule = "0 * * * *"
-args = {{ regions = ["hn"], search = false }}
-
-[[sources]]
-name = "ifeng-off"
-spider = "ifeng"
-schedule = "* * * * *"
-enabled = false
-
-[scheduler]
-timezone = "Asia/Shanghai"
-timeout_minutes = {timeout}
-misfire_grace_seconds = 120
-
-[crawl.settings]
-DOWNLOAD_DELAY = 0
-AUTOTHROTTLE_ENABLED = false
-CONCURRENT_REQUESTS_PER_DOMAIN = 8
-TOPICFEED_NOW = "{now}"
-"""
+def schedule_config(timeout: float, now: str) -> str:
+    """Two ifeng sources on different schedules and a disabled one, replaying the sample
+    snapshot: no politeness delays, article ages judged at its recording time."""
+    return config_text(
+        paths(),
+        topic(),
+        source("ifeng-hb", "ifeng", schedule="*/30 * * * *",
+               args={"regions": ["hb"], "search": False}),
+        source("ifeng-hn", "ifeng", schedule="0 * * * *",
+               args={"regions": ["hn"], "search": False}),
+        source("ifeng-off", "ifeng", schedule="* * * * *", enabled=False),
+        table("scheduler", timezone="Asia/Shanghai", timeout_minutes=timeout,
+              misfire_grace_seconds=120),
+        table("crawl.settings", DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False,
+              CONCURRENT_REQUESTS_PER_DOMAIN=8, TOPICFEED_NOW=now),
+    )
 
 
 @dataclass
@@ -102,7 +81,7 @@ def setup(tmp_path: Path, sample, request) -> Iterator[Setup]:
     timeout = getattr(request, "param", 1.0)
     snapshot = tmp_path / "snapshot"
     shutil.copytree(sample.root, snapshot)
-    config = write_config(tmp_path, SCHEDULE_CONFIG.format(timeout=timeout, now=sample.recorded_at.isoformat()))
+    config = write_config(tmp_path, schedule_config(timeout, sample.recorded_at.isoformat()))
     with SnapshotServer(snapshot) as server:
         yield Setup(tmp_path, config, server)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from feeds.server import FeedServer
+from tests.configs import config_text, paths, source, topic
 from tests.helpers import write_config
 
 ATOM = b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">' + b" " * 600 + b"</feed>\n"
@@ -182,25 +183,12 @@ def test_answers_are_recorded(server):
         ("GET", "/topic.atom", 200), ("GET", "/nope", 404)]
 
 
-SERVE_CONFIG = """
-[paths]
-data_dir = "data"
-
-[[topics]]
-slug = "service-outsourcing"
-title = "服务外包"
-keywords = ["服务外包"]
-
-[[sources]]
-name = "ifeng-hb"
-spider = "ifeng"
-schedule = "*/15 * * * *"
-
-[[sources]]
-name = "ifeng-hn"
-spider = "ifeng"
-schedule = "0 * * * *"
-"""
+SERVE_CONFIG = config_text(
+    paths(),
+    topic(keywords=["服务外包"]),
+    source("ifeng-hb", "ifeng", schedule="*/15 * * * *"),
+    source("ifeng-hn", "ifeng", schedule="0 * * * *"),
+)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])

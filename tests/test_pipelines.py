@@ -1,0 +1,139 @@
+"""ArchivePipeline when the article changes while its files are rendering (no reactor)."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
+
+from crawler.archive import ArchiveWriter
+from crawler.config import Config, parse_config
+from crawler.items import Article
+from crawler.pipelines import ArchivePipeline, StorePipeline
+from crawler.prepare import prepare
+from crawler.runtime import shared_store
+from crawler.samples import RECORDED_AT
+from crawler.samples.ifeng import sample_docs
+from crawler.store import StoredArticle
+from crawler.topics import TopicMatcher
+from tests.configs import config_text, ifeng_hb_source, paths, topic
+from tests.helpers import read_notes
+
+SEED = sample_docs(RECORDED_AT)["seed"]
+# A correction of one figure: same URL, new text, so the second save updates the article.
+FIRST_TEXT, CORRECTED_TEXT = "22197亿元", "22198亿元"
+
+
+class HeldRenders:
+    """Stands in for ItemWorkers: each render is done at once, but its answer comes only when
+    the test releases it, as a worker process answers some time after it got the article."""
+
+    def __init__(self, writer: ArchiveWriter):
+        self.writer = writer
+        self._answers: list[tuple[Deferred[list[tuple[Path, str]]], list[tuple[Path, str]]]] = []
+
+    async def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
+        answer: Deferred[list[tuple[Path, str]]] = Deferred()
+        self._answers.append((answer, self.writer.render(article)))
+        return await answer
+
+    def release(self, index: int) -> None:
+        answer, files = self._answers[index]
+        answer.callback(files)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    text = config_text(paths(), topic(), ifeng_hb_source())
+    return parse_config(text, file=None, base_dir=tmp_path, known_spiders=["ifeng"])
+
+
+@pytest.fixture
+def crawler(config: Config) -> Iterator[Crawler]:
+    crawler = get_crawler(Spider, {"TOPICFEED_CONFIG": config})
+    yield crawler
+    shared_store(crawler).close()
+
+
+def seed_item(config: Config, body_html: str) -> Article:
+    """The sample's seed article as PreparePipeline hands it on."""
+    item = Article(
+        url=SEED.url,
+        source="ifeng-hb",
+        spider="ifeng",
+        site_name="凤凰网湖北",
+        site_id=SEED.doc_id,
+        title=SEED.title,
+        body_html=body_html,
+        published=SEED.published,
+        outlet=SEED.source,
+    )
+    return prepare(item, TopicMatcher(config.topics))
+
+
+def start(coroutine: Coroutine[Any, Any, Any], finished: list[Any]) -> None:
+    """Run a pipeline step up to its first wait; what it returns or raises goes to ``finished``."""
+    Deferred.fromCoroutine(coroutine).addBoth(finished.append)
+
+
+def current_text(config: Config) -> str:
+    """The archived note's text of the current version (earlier ones follow under 修订记录)."""
+    [(_, body, _)] = read_notes(config.archive_dir).values()
+    return body.split("## 修订记录")[0]
+
+
+@pytest.mark.parametrize("release_order", [(0, 1), (1, 0)], ids=["stale-first", "stale-last"])
+def test_a_newer_save_during_the_render_wins_whichever_render_ends_first(
+    config, crawler, release_order
+):
+    store_step = StorePipeline.from_crawler(crawler)
+    renders = HeldRenders(ArchiveWriter.from_config(config))
+    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    first = store_step.process_item(seed_item(config, SEED.content_html))
+    corrected = SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT)
+    finished: list[Any] = []
+
+    start(archive_step.process_item(first), finished)  # renders version 1, then waits
+    second = store_step.process_item(seed_item(config, corrected))  # version 2 meanwhile
+    start(archive_step.process_item(second), finished)
+    assert (first.save_outcome, second.save_outcome) == ("new", "updated")
+    for index in release_order:
+        renders.release(index)
+
+    items = (first, second)
+    assert finished == [items[index] for index in release_order]  # both go on, none dropped
+    text = current_text(config)
+    assert CORRECTED_TEXT in text and FIRST_TEXT not in text
+    # the stale render was never written, not even before the newer one
+    assert crawler.stats.get_value("topicfeed/archive_files_written") == 1
+    assert shared_store(crawler).archive_backlog("ifeng-hb") == []  # nothing left to catch up
+
+
+def test_a_newer_save_from_elsewhere_is_archived_by_the_next_catch_up(config, crawler):
+    """Another worker of a cluster run saved the newer version, and did not get to archive it."""
+    store = shared_store(crawler)
+    renders = HeldRenders(ArchiveWriter.from_config(config))
+    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    first = StorePipeline.from_crawler(crawler).process_item(seed_item(config, SEED.content_html))
+    finished: list[Any] = []
+
+    start(archive_step.process_item(first), finished)
+    newer = seed_item(config, SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT))
+    store.save(newer, newer.content_sha256, RECORDED_AT, fingerprint=newer.fingerprint)
+    renders.release(0)
+
+    assert finished == [first]
+    assert not config.archive_dir.exists(), "the stale version is not written"
+    [behind] = store.archive_backlog("ifeng-hb")
+    assert behind.version == 2
+    # what ArchivePipeline.open_spider does when the next crawl of the source starts
+    assert ArchiveWriter.from_config(config).catch_up(store, "ifeng-hb") == 1
+    text = current_text(config)
+    assert CORRECTED_TEXT in text and FIRST_TEXT not in text
+    assert store.archive_backlog("ifeng-hb") == []
