@@ -69,6 +69,12 @@ class PreparePipeline:
             raise DropItem(str(invalid)) from invalid
 
 
+def unmatched(crawler: Crawler, item: Article) -> DropItem:
+    """Stored, but goes no further: it matches no topic."""
+    crawler.stats.inc_value("topicfeed/unmatched")
+    return DropItem(f"matches no topic: {item.canonical_url}", log_level="DEBUG")
+
+
 class StorePipeline:
     """Dedupe by canonical URL and content hash, in one transaction per item.
 
@@ -97,9 +103,10 @@ class StorePipeline:
         self.stats.inc_value(f"topicfeed/{result.outcome.value}")
         if result.outcome is SaveOutcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.canonical_url}", log_level="DEBUG")
-        if not item.topics and result.outcome not in CLUSTER_OUTCOMES:
-            self.stats.inc_value("topicfeed/unmatched")
-            raise DropItem(f"matches no topic: {item.canonical_url}", log_level="DEBUG")
+        # An update goes on even unmatched: its archived files, if any, must be rewritten.
+        passes = item.topics or result.outcome in (*CLUSTER_OUTCOMES, SaveOutcome.UPDATED)
+        if not passes:
+            raise unmatched(self.crawler, item)
         return item
 
 
@@ -126,7 +133,9 @@ class ArchivePipeline:
     async def process_item(self, item: Article) -> Article:
         store = shared_store(self.crawler)
         stored = store.get(item.stored_id)
-        if stored is not None and stored.topics:
+        # An archived article that no longer matches (its text changed) is still rewritten:
+        # its files must not go on showing the old text.
+        if stored is not None and (stored.topics or stored.archived_version):
             files = await self.workers.render(stored)  # Markdown and tags: CPU work
             # While it rendered, another item may have changed the article (joined it, added
             # images): that item writes the newer files, these are stale.
@@ -141,4 +150,6 @@ class ArchivePipeline:
         if SaveOutcome(item.save_outcome) in CLUSTER_OUTCOMES:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")
+        if not item.topics:
+            raise unmatched(self.crawler, item)
         return item

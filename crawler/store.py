@@ -414,9 +414,10 @@ class Store:
                          .values(archived_version=version))
 
     def archive_backlog(self, source: str) -> list[StoredArticle]:
-        """A source's matched articles whose archive files are behind (e.g. after a crash)."""
+        """A source's archived or matched articles whose archive files are behind (a crash)."""
         matched = sa.select(matches.c.article_id)
-        return self._load(articles.c.id.in_(matched) & (articles.c.source == source)
+        return self._load((articles.c.id.in_(matched) | (articles.c.archived_version > 0))
+                          & (articles.c.source == source)
                           & (articles.c.archived_version != articles.c.version))
 
     def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:

@@ -61,7 +61,7 @@ def crawler(config: Config) -> Iterator[Crawler]:
     shared_store(crawler).close()
 
 
-def seed_item(config: Config, body_html: str) -> Article:
+def seed_item(config: Config, body_html: str, title: str = SEED.title) -> Article:
     """The sample's seed article as PreparePipeline hands it on."""
     item = Article(
         url=SEED.url,
@@ -69,7 +69,7 @@ def seed_item(config: Config, body_html: str) -> Article:
         spider="ifeng",
         site_name="凤凰网湖北",
         site_id=SEED.doc_id,
-        title=SEED.title,
+        title=title,
         body_html=body_html,
         published=SEED.published,
         outlet=SEED.source,
@@ -136,4 +136,31 @@ def test_a_newer_save_from_elsewhere_is_archived_by_the_next_catch_up(config, cr
     assert ArchiveWriter.from_config(config).catch_up(store, "ifeng-hb") == 1
     text = current_text(config)
     assert CORRECTED_TEXT in text and FIRST_TEXT not in text
+    assert store.archive_backlog("ifeng-hb") == []
+
+
+def without_topic_keywords(text: str) -> str:
+    return text.replace("服务外包", "外包服务").replace("服博会", "博览会")
+
+
+def test_an_update_that_no_longer_matches_still_rewrites_the_archived_note(config, crawler):
+    store = shared_store(crawler)
+    store_step = StorePipeline.from_crawler(crawler)
+    renders = HeldRenders(ArchiveWriter.from_config(config))
+    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    finished: list[Any] = []
+    start(archive_step.process_item(store_step.process_item(seed_item(config, SEED.content_html))),
+          finished)
+    renders.release(0)
+
+    edited = seed_item(config, without_topic_keywords(SEED.content_html),
+                       title=without_topic_keywords(SEED.title))
+    assert edited.topics == {}
+    start(archive_step.process_item(store_step.process_item(edited)), finished)
+    renders.release(1)
+
+    assert len(finished) == 2
+    [(front, body, _)] = read_notes(config.archive_dir).values()
+    assert front["topics"] == [] and front["revision"] == 2
+    assert "服博会" not in body.split("## 修订记录")[0]  # the old text only under its history
     assert store.archive_backlog("ifeng-hb") == []
