@@ -54,12 +54,23 @@ def py_spy() -> str:
     return found
 
 
-def samples(path: Path) -> Iterator[tuple[list[str], int]]:
-    """(frames outermost first, count) for the main thread's samples of a raw py-spy profile."""
+WORKER = "crawler.workerproc"
+
+
+def samples(path: Path, process: str = "crawl") -> Iterator[tuple[list[str], int]]:
+    """(frames outermost first, count) for one process's main-thread samples of a raw py-spy
+    profile: ``process`` is "crawl" (the crawl process) or "worker" (the item workers).
+
+    With ``--subprocesses`` each stack starts with ``process PID:"command line"`` frames, a
+    child's under its parent's.
+    """
     for line in path.read_text(encoding="utf-8").splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if frames and not frames[0].startswith("Thread._bootstrap"):
+        owners = [frame for frame in frames if frame.startswith("process ")]
+        frames = frames[len(owners):]
+        kind = "worker" if owners and WORKER in owners[-1] else "crawl"
+        if kind == process and frames and not frames[0].startswith("Thread._bootstrap"):
             yield frames, int(count)
 
 
@@ -106,15 +117,41 @@ def report(path: Path, top: int = 25) -> None:
     if not total:
         raise SystemExit(f"{path}: no main-thread samples")
 
-    def table(title: str, counter: Counter[str], limit: int) -> None:
+    def table(title: str, counter: Counter[str], limit: int, of: int) -> None:
         print(f"\n{title}")
         for name, count in counter.most_common(limit):
-            print(f"  {100 * count / total:5.1f}%  {name}")
+            print(f"  {100 * count / of:5.1f}%  {name}")
 
-    print(f"{path}: {total} main-thread samples")
-    table("time by component (outermost topicfeed frame):", components, top)
-    table("topicfeed functions, inclusive time:", inclusive, top)
-    table("self time (leaf function, any code):", own, top)
+    print(f"{path}: {total} main-thread samples of the crawl process")
+    table("time by component (outermost topicfeed frame):", components, top, total)
+    table("topicfeed functions, inclusive time:", inclusive, top, total)
+    table("self time (leaf function, any code):", own, top, total)
+
+    worker_total = 0
+    worker_parts: Counter[str] = Counter()
+    for frames, count in samples(path, "worker"):
+        worker_total += count
+        worker_parts[worker_component(frames)] += count
+    if worker_total:
+        print(f"\n{worker_total} samples of item worker processes "
+              f"({100 * worker_total / total:.0f}% of the crawl process's, which include idle)")
+        table("item workers, by step (innermost topicfeed frame under the work):",
+              worker_parts, top, worker_total)
+
+
+def worker_component(frames: list[str]) -> str:
+    if frames[-1].startswith("serve ("):  # in write()/flush() of the answer pipe
+        return "blocked: answer pipe full, the crawl process has not read the last answers"
+    if any(frame.startswith("read_frame (") for frame in frames):
+        return "idle: waiting for the next item (or unpickling it)"
+    if any(frame.startswith("_find_and_load") for frame in frames):
+        return "startup: imports"
+    if any(frame.startswith("frame (") for frame in frames):
+        return "pickling the answer"
+    work = [function(frame) for frame in frames if is_project(frame)
+            and not frame.startswith(("<module> (", "serve (", "main (", "WorkContext."))]
+    # the step one level into the work: prepare → *normalize*, render → *render_note*
+    return work[min(1, len(work) - 1)] if work else "other"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             py_spy(),
             "record",
             "--idle",
+            "--subprocesses",  # the item workers too
             "-r",
             str(args.rate),
             "-f",

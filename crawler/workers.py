@@ -16,6 +16,8 @@ cannot outlive a crawl that was killed.
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
 import logging
 import os
 import pickle
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import protocol
+from twisted.internet import main, protocol
 from twisted.internet.defer import Deferred
 
 from crawler.archive import ArchiveWriter
@@ -104,6 +106,42 @@ class WorkerProcess(protocol.ProcessProtocol):
         self.ended.callback(None)
 
 
+PIPE_BYTES = 1 << 20
+
+
+def widen_pipes(transport: Any) -> None:
+    """Let a worker run ahead of the reactor: 1 MB pipes, and its answers read whole.
+
+    Twisted reads a child's output 8 KB per reactor turn, and an answer (an article's HTML
+    and text) is 20-60 KB: with 64 KB pipes the worker spent 40% of a crawl blocked on a
+    full pipe while the reactor served the downloads.
+    """
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux only, and capped
+        import fcntl  # by /proc/sys/fs/pipe-max-size
+
+        for pipe in transport.pipes.values():
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    reader = transport.pipes.get(1)
+    if reader is not None:
+        reader.doRead = functools.partial(_read_whole, reader)
+
+
+def _read_whole(reader: Any) -> Any:
+    """``ProcessReader.doRead`` reading up to the pipe's size at once (fdesc.readFromFD's rules)."""
+    try:
+        data = os.read(reader.fileno(), PIPE_BYTES)
+    except BlockingIOError:
+        return None
+    except InterruptedError:
+        return None
+    except OSError:
+        return main.CONNECTION_LOST
+    if not data:
+        return main.CONNECTION_DONE
+    reader.dataReceived(data)
+    return None
+
+
 _per_crawler: weakref.WeakKeyDictionary[Crawler, ItemWorkers] = weakref.WeakKeyDictionary()
 
 
@@ -176,6 +214,7 @@ class ItemWorkers:
             # stdin/stdout are the pipes; stderr is the crawl's (a worker's warnings show)
             reactor.spawnProcess(worker, sys.executable, [sys.executable, "-m", "crawler.workerproc"],
                                  env=os.environ.copy(), childFDs={0: "w", 1: "r", 2: 2})
+            widen_pipes(worker.transport)
             worker.transport.write(frame(self.context))
             self._workers.append(worker)
         self._next = cycle(self._workers)
