@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self
 
-import yaml
 
 from crawler.config import Config
 from crawler.dates import SITE_TZ
@@ -73,6 +72,8 @@ def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[
 
 
 def dump_yaml(data: dict[str, Any], *, flow_style: bool | None = False) -> str:
+    import yaml  # only processes that render notes load it
+
     options = {"allow_unicode": True, "sort_keys": False, "width": 10_000,
                "default_flow_style": flow_style}
     # libyaml's emitter is 4-5x faster than PyYAML's and writes the same text, except that

@@ -14,7 +14,6 @@ from scrapy.crawler import CrawlerProcess
 
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
-from crawler.gitarchive import commit_archive
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
@@ -115,6 +114,8 @@ def run_crawl(
     crawled = not results or any(not r.busy for r in results)
     written = rebuild_feeds(config) if crawled else []
     if crawled and config.archive.git:
+        from crawler.gitarchive import commit_archive  # only archives kept in git
+
         with feeds_lock(config.state_dir):
             message = commit_archive(config.archive_dir, config.archive.git_remote)
         if message:

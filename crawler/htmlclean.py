@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import html_to_markdown
 import lxml.html
 import nh3
 
@@ -158,7 +159,11 @@ def clean_body(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> C
     return CleanBody(safe, _text(container), images)
 
 
-MARKDOWN_OPTIONS = html_to_markdown.ConversionOptions(autolinks=False)
+@functools.cache
+def _markdown_options() -> Any:
+    import html_to_markdown  # 20 ms: only processes that render notes load it
+
+    return html_to_markdown.ConversionOptions(autolinks=False)
 
 
 def markdown_safe(text: str) -> str:
@@ -167,4 +172,6 @@ def markdown_safe(text: str) -> str:
 
 
 def html_to_markdown_text(html: str) -> str:
-    return markdown_safe(html_to_markdown.convert(html, MARKDOWN_OPTIONS).content.strip())
+    import html_to_markdown
+
+    return markdown_safe(html_to_markdown.convert(html, _markdown_options()).content.strip())
