@@ -11,7 +11,7 @@ import pytest
 
 from crawler.samples.ifeng import article_page
 from crawler.snapshot import SnapshotWriter
-from tests.helpers import read_notes, run_topicfeed
+from tests.helpers import read_notes
 
 COMMANDS = (["crawl"], ["feeds"], ["status"])
 

@@ -69,7 +69,7 @@ def test_two_workers_equal_one_process_and_fetch_nothing_twice(cluster_workspace
         workers = [worker(ws, server, run_id, *ONE_AT_A_TIME) for _ in range(2)]
         outputs = [w.communicate(timeout=120) for w in workers]
         requested = [r for r in server.requests if not r.endswith("robots.txt")]
-    for process, (out, err) in zip(workers, outputs, strict=True):
+    for process, (_, err) in zip(workers, outputs, strict=True):
         assert process.returncode == 0, err
     pages = [int(re.search(r"; (\d+) pages", out).group(1)) for out, _ in outputs]
     assert all(count > 0 for count in pages), f"both workers take part: {pages}"

@@ -67,7 +67,7 @@ def outcome_of(data: Path) -> dict[str, object]:
     """What a crawl leaves behind, minus the times it ran at and which copy of SAME_STORY won."""
     notes = {}
     kept_copies = 0
-    for url, (_, body, path) in read_notes(data / "archive").items():
+    for url, (_, _, path) in read_notes(data / "archive").items():
         if url in SAME_STORY:
             kept_copies += 1
             continue

@@ -105,7 +105,7 @@ def test_list_pages_are_linked_by_min_time(sample):
     assert len(q.list_urls[255]) >= 2 and len(q.list_urls[10]) >= 2
     for cid, urls in q.list_urls.items():
         assert urls[0] == list_url(cid)
-        for previous, following in zip(urls, urls[1:]):
+        for previous, following in zip(urls, urls[1:], strict=False):
             min_time = pages[previous]["data"]["min_time"]
             assert following == list_url(cid, min_time)
             items = [i for i in pages[following]["data"]["data"] if i.get("id")]
