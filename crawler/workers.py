@@ -130,9 +130,7 @@ def _read_whole(reader: Any) -> Any:
     """``ProcessReader.doRead`` reading up to the pipe's size at once (fdesc.readFromFD's rules)."""
     try:
         data = os.read(reader.fileno(), PIPE_BYTES)
-    except BlockingIOError:
-        return None
-    except InterruptedError:
+    except (BlockingIOError, InterruptedError):
         return None
     except OSError:
         return main.CONNECTION_LOST
