@@ -29,7 +29,7 @@ from bench.common import (
     write_config,
 )
 from bench.site import DEFAULT_ROOT, BenchSite, SiteParams, describe, ensure_site
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 
 TARGET_RATIO = 0.8
 

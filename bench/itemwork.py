@@ -29,17 +29,18 @@ from scrapy.utils.test import get_crawler
 
 from bench.common import SOURCE, print_machine, write_config
 from bench.site import BenchSite, SiteParams, describe, ensure_site
-from crawler.archive import article_tags, dump_yaml, front_matter, render_note
+from crawler.archive.frontmatter import article_tags, dump_yaml
+from crawler.archive.note import front_matter, render_note
 from crawler.config import Config, load_config
-from crawler.htmlclean import clean_body, html_to_markdown_text
 from crawler.items import Article
-from crawler.minhash import signature
-from crawler.prepare import prepare
 from crawler.runtime import shared_store
 from crawler.store import Store, StoredArticle
-from crawler.summary import summarize
-from crawler.text import content_hash
-from crawler.topics import TopicMatcher
+from crawler.text.htmlclean import clean_body, html_to_markdown_text
+from crawler.text.minhash import signature
+from crawler.text.prepare import prepare
+from crawler.text.strings import content_hash
+from crawler.text.summary import summarize
+from crawler.text.topics import TopicMatcher
 from spiders.ifeng import IfengSpider
 
 

@@ -2,7 +2,7 @@
 
 Builds a store whose articles carry random signatures (as many distinct stories would),
 indexes them the way Store.save does (16 LSH band keys each), then times the store's own
-lookup (crawler.store._NearCheck.find) for near-copies of stored texts and for new texts.
+lookup (crawler.store.neardup.NearCheck.find) for near-copies of stored texts and for new texts.
 
     python -m bench.neardup [--fingerprints 1000000] [--queries 2000]
 """
@@ -20,8 +20,10 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from crawler.minhash import PERMUTATIONS, band_keys, signature
-from crawler.store import Store, _NearCheck, articles, near_bands
+from crawler.store import Store
+from crawler.store.neardup import NearCheck
+from crawler.store.schema import articles, near_bands
+from crawler.text.minhash import PERMUTATIONS, band_keys, signature
 
 WORK = Path(os.environ.get("TOPICFEED_BENCH_DIR", "/tmp/topicfeed-bench")) / "neardup"
 BATCH = 20_000
@@ -79,7 +81,7 @@ def main() -> None:
     queries = [(story(i) + "另据了解，本届展会吸引了大量观众。", i + 1) for i in near_ids]
     queries += [(story(10**9 + n), None) for n in range(args.queries - len(queries))]
     t = time.perf_counter()
-    prepared = [(_NearCheck(signature(text), 0.8), expected) for text, expected in queries]
+    prepared = [(NearCheck(signature(text), 0.8), expected) for text, expected in queries]
     signing = (time.perf_counter() - t) / len(queries)
     found_right = 0
     timings = []

@@ -33,7 +33,7 @@ from bench.common import (
     write_config,
 )
 from bench.site import DEFAULT_ROOT, SiteParams, describe, ensure_site
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 
 PROJECT_PREFIXES = ("crawler/", "spiders/", "feeds/")
 # Frames that only lead to the work: the entry point and the crawl driver.
@@ -54,7 +54,7 @@ def py_spy() -> str:
     return found
 
 
-WORKER = "crawler.workerproc"
+WORKER = "crawler.itemwork.child"
 
 
 def samples(path: Path, process: str = "crawl") -> Iterator[tuple[list[str], int]]:

@@ -27,7 +27,7 @@ from bench.common import (
 )
 from bench.crawl import check_full
 from bench.site import DEFAULT_ROOT, SiteParams, describe, ensure_site
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 
 TARGET_TIME_SHARE = 0.10
 

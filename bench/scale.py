@@ -6,7 +6,7 @@ Phases, each timed:
    StorePipeline calls it (content hash, MinHash fingerprint for matched articles, one
    transaction each); that is the API's insert rate. ``Store.save()`` is the only write API,
    and at that rate a million would take far longer than a benchmark should, so the rest
-   is bulk-filled with executemany() on crawler.store's own tables (the same rows save()
+   is bulk-filled with executemany() on crawler.store.database's own tables (the same rows save()
    writes: articles, canonical article_urls, matches, near_bands). ``--insert api`` uses
    save() for all of them.
 2. dedupe lookups on the full store: ``Store.fetch_states`` one URL at a time (as
@@ -43,14 +43,14 @@ import sqlalchemy as sa
 from bench.common import REPO, print_machine, verdict
 from bench.site import DEFAULT_ROOT
 from bench.text import paragraphs_text
-from crawler import store as store_module
 from crawler.config import Config, FeedsConfig, Topic
 from crawler.items import Article, Image
-from crawler.known import KnownArticles, RevisitPolicy
-from crawler.minhash import band_keys, signature
 from crawler.samples.ifeng import paragraphs
-from crawler.store import Store
-from crawler.text import content_hash
+from crawler.store import Store, statements
+from crawler.store import schema as store_module
+from crawler.store.known import KnownArticles, RevisitPolicy
+from crawler.text.minhash import band_keys, signature
+from crawler.text.strings import content_hash
 from feeds.build import build_feeds
 
 TOPICS = 50
@@ -171,7 +171,7 @@ def bulk_rows(item: Prepared, article_id: int) -> tuple[dict, dict, list[dict], 
     """The rows Store.save() writes for a new article (see Store._save)."""
     article = item.article
     row = {
-        **store_module._article_values(article, item.sha),
+        **statements.article_values(article, item.sha),
         "id": article_id,
         "canonical_url": article.canonical_url,
         "updated": article.published,
@@ -329,7 +329,7 @@ def dedupe_phase(store: Store, articles: int, lookups: int) -> None:
         # inside one transaction
         with store.engine.connect() as conn:
             for sha in shas:
-                store._raw(conn, store_module._BY_TEXT, {"sha": sha})
+                store._raw(conn, statements.BY_TEXT, {"sha": sha})
 
     rate("content-hash lookup (Store._save's query), one connection", lookups, 1, sha_lookups)
     text = make_article(0, articles).text

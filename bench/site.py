@@ -40,7 +40,7 @@ from crawler.samples.ifeng import (
     lazy_img,
     paragraphs,
 )
-from crawler.snapshot import INDEX_NAME, SnapshotServer, SnapshotWriter
+from crawler.snapshot.server import INDEX_NAME, SnapshotServer, SnapshotWriter
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=BEIJING)
 HOSTS = ("hb.ifeng.com", "hn.ifeng.com")

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
-from crawler.dates import SITE_TZ
-from crawler.runtime import MIRROR_ENV
 from crawler.fsutil import describe_os_error
+from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoreError
+from crawler.text.dates import SITE_TZ
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
@@ -104,7 +104,7 @@ def load(args: argparse.Namespace) -> Config:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.crawl import run_crawl
+    from crawler.commands.crawl import run_crawl
 
     config = load(args)
     sources = [config.source(name) for name in args.source] or [s for s in config.sources if s.enabled]
@@ -113,7 +113,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides.setdefault("LOG_LEVEL", "WARNING")
     worker_run = None
     if args.worker:
-        from crawler.cluster import default_run_id
+        from crawler.scaleout import default_run_id
 
         if len(sources) != 1:
             raise UsageError("--worker crawls one source: add exactly one --source NAME")
@@ -127,7 +127,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from crawler.crawl import rebuild_feeds
+    from crawler.commands.crawl import rebuild_feeds
 
     config = load(args)
     written = rebuild_feeds(config)
@@ -167,7 +167,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from crawler.scheduler import crawl_command, run_schedule, schedule_lines
+    from crawler.commands.schedule import crawl_command, run_schedule, schedule_lines
 
     config = load(args)
     if args.list:
@@ -197,7 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
-    from crawler.images import IMAGES_FOLDER
+    from crawler.pipelines.images import IMAGES_FOLDER
     from feeds.server import FeedServer, cache_max_age
 
     try:
@@ -215,7 +215,7 @@ def setup_logging(verbose: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.demo import run_demo
+    from crawler.commands.demo import run_demo
 
     config = load_config(args.config) if args.config else load_config(None)
     config = config.with_data_dir((args.data_dir or Path("topicfeed-demo")).resolve())

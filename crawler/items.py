@@ -12,14 +12,14 @@ class Image:
     width: int | None = None
     height: int | None = None
     caption: str = ""
-    local: str = ""  # path under the archive folder once downloaded (crawler.images)
+    local: str = ""  # path under the archive folder once downloaded (crawler.pipelines.images)
 
 
 @dataclass
 class Article:
     """An article page parsed by a spider, then completed by the pipelines.
 
-    Spiders fill the site facts; ``crawler.prepare`` fills ``canonical_url``, ``text``,
+    Spiders fill the site facts; ``crawler.text.prepare`` fills ``canonical_url``, ``text``,
     ``topics``, the hash and the signature, and sanitises ``body_html``.
     """
 
@@ -37,7 +37,7 @@ class Article:
     summary: str = ""
     images: list[Image] = field(default_factory=list)
     # The body's image URLs in document order, for <img> placeholders that name no lazy-load
-    # source (ifeng's imagesInContent); crawler.prepare resolves them.
+    # source (ifeng's imagesInContent); crawler.text.prepare resolves them.
     image_fallbacks: list[str] = field(default_factory=list)
     cover: str = ""
     categories: list[str] = field(default_factory=list)
@@ -46,7 +46,7 @@ class Article:
     canonical_url: str = ""
     text: str = ""
     topics: dict[str, list[str]] = field(default_factory=dict)
-    content_sha256: str = ""  # of the normalised text (crawler.text.content_hash)
+    content_sha256: str = ""  # of the normalised text (crawler.text.strings.content_hash)
     fingerprint: bytes | None = None  # MinHash signature, for articles that match a topic
     # HTTP validators of the article page, for conditional revisits
     etag: str = ""

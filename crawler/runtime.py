@@ -13,8 +13,8 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config, load_config
-from crawler.dates import utcnow
 from crawler.store import Store
+from crawler.text.dates import utcnow
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -41,11 +41,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 CLOSESPIDER_TIMEOUT = 25 * 60
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.KnownArticleMiddleware": 120,
+    "crawler.downloadermiddlewares.known.KnownArticleMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.redirect.LoopAwareRedirectMiddleware": 600,
+    "crawler.downloadermiddlewares.redirect.LoopAwareRedirectMiddleware": 600,
 }
 
 # The mirror (DESIGN §4) is applied where bytes are fetched; without one these are Scrapy's own.
@@ -55,17 +55,17 @@ DOWNLOAD_HANDLERS = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.PreparePipeline": 100,
-    "crawler.pipelines.StorePipeline": 300,
-    "crawler.images.ArchiveImagesPipeline": 350,
-    "crawler.pipelines.ArchivePipeline": 400,
+    "crawler.pipelines.items.PreparePipeline": 100,
+    "crawler.pipelines.items.StorePipeline": 300,
+    "crawler.pipelines.images.ArchiveImagesPipeline": 350,
+    "crawler.pipelines.items.ArchivePipeline": 400,
 }
 
 FILES_EXPIRES = 36500  # an image in the archive is never downloaded again
 MEDIA_ALLOW_REDIRECTS = True
 
 EXTENSIONS = {
-    "crawler.extensions.RunReporter": 500,
+    "crawler.extensions.runreport.RunReporter": 500,
 }
 
 # Scrapy imports every component its *_BASE settings name, enabled or not (to match class
@@ -83,12 +83,12 @@ DOWNLOADER_MIDDLEWARES_BASE = {
 }
 
 # topicfeed's own settings (TOPICFEED_ prefix)
-TOPICFEED_CONFIG = None  # a crawler.config.Config, or a path to a config file; None: the default lookup
+TOPICFEED_CONFIG = None  # a crawler.config.load.Config, or a path to a config file; None: the default lookup
 TOPICFEED_MIRROR = ""  # mirror base URL (DESIGN §4); the environment variable of the same name also works
 TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_age now
 TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
 TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal
-TOPICFEED_ITEM_WORKERS = None  # processes for item CPU work; None: 1 with 2+ CPUs, else 0 (crawler.workers)
+TOPICFEED_ITEM_WORKERS = None  # processes for item CPU work; None: 1 with 2+ CPUs, else 0 (crawler.itemwork.pool)
 TOPICFEED_RETRY_BACKOFF = 1.0  # seconds before the first retry; doubles each time
 TOPICFEED_RETRY_BACKOFF_MAX = 60.0
 TOPICFEED_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for

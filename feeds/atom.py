@@ -10,7 +10,7 @@ from feedgen.entry import FeedEntry as _FgEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from crawler.text import xml_safe
+from crawler.text.strings import xml_safe
 from feeds.model import FeedEntry, TopicFeed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

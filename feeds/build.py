@@ -9,9 +9,9 @@ from pathlib import Path
 
 from crawler import __version__
 from crawler.config import Config, Topic
-from crawler.htmlclean import replace_image_sources
 from crawler.store import FeedArticle, Store, StoredArticle
-from crawler.urls import host_of
+from crawler.text.htmlclean import replace_image_sources
+from crawler.text.urls import host_of
 from feeds.model import FeedEntry, TopicFeed
 from feeds.rendered import RenderedFeeds
 from feeds.writer import write_feed_files

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from crawler.text import xml_safe
+from crawler.text.strings import xml_safe
 from feeds.atom import feed_url, require_aware
 from feeds.model import FeedEntry, TopicFeed
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from crawler.text import xml_safe
+from crawler.text.strings import xml_safe
 from feeds.atom import feed_url, index_url
 from feeds.model import TopicFeed
 

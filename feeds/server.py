@@ -27,7 +27,7 @@ from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
 from crawler.config import Config
-from crawler.images import IMAGES_FOLDER
+from crawler.pipelines.images import IMAGES_FOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class FeedServer:
 
 
 def cache_max_age(config: Config) -> int:
-    from crawler.scheduler import shortest_interval
+    from crawler.commands.schedule import shortest_interval
 
     return shortest_interval(config)
 

@@ -10,10 +10,10 @@ import scrapy
 from scrapy import Request
 
 from crawler.config import Config, ConfigError, Source, Topic
-from crawler.extensions import describe_failure, run_error
-from crawler.known import KnownArticles, RevisitPolicy
-from crawler.middlewares import ARTICLE_META, KnownArticleSkipped
+from crawler.downloadermiddlewares.known import ARTICLE_META, KnownArticleSkipped
+from crawler.extensions.runreport import describe_failure, run_error
 from crawler.runtime import config_from_settings, reference_now, shared_store
+from crawler.store.known import KnownArticles, RevisitPolicy
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -11,11 +11,18 @@ from urllib.parse import quote
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.dates import parse_site_time
 from crawler.items import Article, Image
-from crawler.urls import absolute, host_of
+from crawler.text.dates import parse_site_time
+from crawler.text.urls import absolute, host_of
 from spiders.base import SourceSpider, as_bool, as_list
-from spiders.parsing import PageParseError, as_int, embedded_json, http_validators, jsonp_payload, strip_tags
+from spiders.parsing import (
+    PageParseError,
+    as_int,
+    embedded_json,
+    http_validators,
+    jsonp_payload,
+    strip_tags,
+)
 
 # Regional sub-site code (the host's first label) → region, for site_name 凤凰网<region>.
 REGIONS = {

@@ -15,11 +15,11 @@ import lxml.html
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 
-from crawler.dates import parse_site_time
-from crawler.htmlclean import resolve_images
 from crawler.items import Article, Image
-from crawler.topics import TopicMatcher
-from crawler.urls import absolute, canonical_url, unwrap_proxy
+from crawler.text.dates import parse_site_time
+from crawler.text.htmlclean import resolve_images
+from crawler.text.topics import TopicMatcher
+from crawler.text.urls import absolute, canonical_url, unwrap_proxy
 from spiders.base import SourceSpider, as_bool, as_list
 from spiders.parsing import as_int, http_validators
 

@@ -14,8 +14,7 @@ import sqlalchemy
 
 from crawler.samples import Sample, build_sample
 from crawler.samples.qutoutiao import rotate_list_keys
-from crawler.snapshot import SnapshotServer
-
+from crawler.snapshot.server import SnapshotServer
 from tests.configs import cross_source_config, ifeng_config, qutoutiao_config
 from tests.helpers import FAST, Run, run_topicfeed, write_config
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.snapshot import SnapshotHandler, SnapshotServer
+from crawler.snapshot.server import SnapshotHandler, SnapshotServer
 
 MAX_HANG_SECONDS = 5.0
 HUGE_BYTES = 20 * 1024 * 1024

@@ -3,7 +3,9 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from crawler.archive import ArchiveWriter, note_path, render_note, safe_file_id
+from crawler.archive.frontmatter import safe_file_id
+from crawler.archive.note import note_path, render_note
+from crawler.archive.writer import ArchiveWriter
 from crawler.store import Store
 from tests.test_store import make_article
 

@@ -11,16 +11,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from crawler.archive import render_note
+from crawler.archive.note import render_note
+from crawler.config import Topic
 from crawler.items import Article
-from crawler.prepare import normalize
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
-from crawler.minhash import band_keys, signature
-from crawler.store import SaveOutcome, Store, near_bands
-from crawler.text import content_hash
+from crawler.store import SaveOutcome, Store
+from crawler.store.schema import near_bands
+from crawler.text.minhash import band_keys, signature
+from crawler.text.prepare import normalize
+from crawler.text.strings import content_hash
 from feeds.build import feed_entry, topic_feed
-from crawler.config import Topic
 
 T0 = datetime(2025, 7, 24, 7, 55, tzinfo=UTC)
 DOCS = sample_docs(RECORDED_AT)
@@ -98,12 +99,12 @@ def test_a_changed_article_keeps_its_previous_version(store):
 
 SUMMARY_AND_TAGS = """
 import json, sys
-from crawler.htmlclean import html_to_text
-from crawler.keywords import keywords
+from crawler.text.htmlclean import html_to_text
+from crawler.text.keywords import keywords
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
-from crawler.summary import summarize
-from crawler.minhash import signature
+from crawler.text.summary import summarize
+from crawler.text.minhash import signature
 texts = [html_to_text(d.content_html) for d in sample_docs(RECORDED_AT).values()]
 print(json.dumps([[summarize(t), keywords(t), signature(t).hex()] for t in texts], ensure_ascii=False))
 """

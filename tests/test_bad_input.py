@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from crawler.samples.ifeng import article_page
-from crawler.snapshot import SnapshotWriter
+from crawler.snapshot.server import SnapshotWriter
 from tests.helpers import read_notes
 
 COMMANDS = (["crawl"], ["feeds"], ["status"])

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 from tests.helpers import FAST, read_notes
 
 REDIS_URL = os.environ.get("TOPICFEED_TEST_REDIS_URL", "")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from crawler.store import Store
-from tests.helpers import store_url, check_atom, read_notes
+from tests.helpers import check_atom, read_notes, store_url
 
 
 def pair(sample) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import replace
 
 from crawler.samples.ifeng import article_page
-from crawler.snapshot import SnapshotWriter
+from crawler.snapshot.server import SnapshotWriter
 
 
 def commits(archive) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 
 
 def crawl_through(ws, server):

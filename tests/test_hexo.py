@@ -8,8 +8,9 @@ import lxml.html
 import pytest
 import yaml
 
-from crawler.archive import ArchiveWriter, note_path
-from crawler.hexo import hexo_body, hexo_post_path, render_hexo_post
+from crawler.archive.hexo import hexo_body, hexo_post_path, render_hexo_post
+from crawler.archive.note import note_path
+from crawler.archive.writer import ArchiveWriter
 from crawler.items import Image
 from crawler.store import Store
 from tests.test_store import make_article

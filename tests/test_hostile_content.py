@@ -9,12 +9,12 @@ import lxml.html
 import pytest
 import yaml
 
-from crawler.archive import render_note
-from crawler.hexo import render_hexo_post
+from crawler.archive.hexo import render_hexo_post
+from crawler.archive.note import render_note
 from crawler.items import Article
-from crawler.prepare import normalize
 from crawler.store import Store
-from crawler.text import content_hash
+from crawler.text.prepare import normalize
+from crawler.text.strings import content_hash
 from feeds.atom import render_atom
 from feeds.build import feed_entry
 from feeds.index_page import render_index_html

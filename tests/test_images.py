@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 
 from crawler.config import load_config
-from crawler.images import image_path, referer_for
+from crawler.pipelines.images import image_path, referer_for
 from crawler.samples.media import placeholder_png
 from feeds.server import FeedServer
 from tests.configs import ifeng_config

@@ -1,4 +1,4 @@
-"""Item work in a worker process (crawler.workers): same output as in-process, no orphans."""
+"""Item work in a worker process (crawler.itemwork.pool): same output as in-process, no orphans."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_killed_crawl_leaves_no_worker_process_behind(ifeng_workspace):
         while not workers and time.monotonic() < deadline and crawl.poll() is None:
             time.sleep(0.1)
             workers = [pid for pid in children_of(crawl.pid)
-                       if "crawler.workerproc" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+                       if "crawler.itemwork.child" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
         assert workers, "the crawl started no item worker"
     finally:
         os.kill(crawl.pid, signal.SIGKILL)
@@ -90,10 +90,10 @@ WORKER_DEATH_SCRIPT = r"""
 import json, os, signal, sys
 from twisted.internet import defer, task
 from crawler.config import Topic
-from crawler.archive import ArchiveWriter
+from crawler.archive.writer import ArchiveWriter
 from crawler.items import Article
-from crawler.topics import TopicMatcher
-from crawler.workers import ItemWorkers, WorkContext
+from crawler.text.topics import TopicMatcher
+from crawler.itemwork.pool import ItemWorkers, WorkContext
 from pathlib import Path
 
 def article(n):

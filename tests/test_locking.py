@@ -15,13 +15,13 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from crawler.commands.schedule import CrawlRunner, crawl_command
 from crawler.config import load_config
 from crawler.locks import SourceBusy, SourceLock
-from crawler.scheduler import CrawlRunner, crawl_command
-from crawler.snapshot import SnapshotServer
-from crawler.store import Store
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
+from crawler.snapshot.server import SnapshotServer
+from crawler.store import Store
 from tests.configs import ifeng_config
 from tests.conftest import Workspace
 from tests.helpers import FAST, read_notes, store_url, write_config

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from crawler.snapshot import SnapshotServer
+from crawler.snapshot.server import SnapshotServer
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
 from tests.conftest import Workspace

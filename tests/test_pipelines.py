@@ -12,16 +12,16 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.archive import ArchiveWriter
+from crawler.archive.writer import ArchiveWriter
 from crawler.config import Config, parse_config
 from crawler.items import Article
-from crawler.pipelines import ArchivePipeline, StorePipeline
-from crawler.prepare import prepare
+from crawler.pipelines.items import ArchivePipeline, StorePipeline
 from crawler.runtime import shared_store
 from crawler.samples import RECORDED_AT
 from crawler.samples.ifeng import sample_docs
 from crawler.store import StoredArticle
-from crawler.topics import TopicMatcher
+from crawler.text.prepare import prepare
+from crawler.text.topics import TopicMatcher
 from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.helpers import read_notes
 

@@ -13,12 +13,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.archive import dump_yaml, note_path, safe_file_id
-from crawler.dates import parse_site_time
-from crawler.htmlclean import sanitize
-from crawler.summary import summarize
-from crawler.text import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
-from crawler.urls import canonical_url
+from crawler.archive.frontmatter import dump_yaml, safe_file_id
+from crawler.archive.note import note_path
+from crawler.text.dates import parse_site_time
+from crawler.text.htmlclean import sanitize
+from crawler.text.strings import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
+from crawler.text.summary import summarize
+from crawler.text.urls import canonical_url
 from tests.test_hostile_content import executable_parts
 
 HOSTS = st.sampled_from(["hb.ifeng.com", "HB.IFENG.COM", "html2.qktoutiao.com", "example.com"])
@@ -153,7 +154,7 @@ def reference_summarize(text: str, max_chars: int = 200) -> str:
     from collections import Counter
     from itertools import chain
 
-    from crawler.summary import _bigrams, split_sentences
+    from crawler.text.summary import _bigrams, split_sentences
 
     sentences = split_sentences(text)
     if not sentences:

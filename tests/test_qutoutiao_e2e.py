@@ -13,13 +13,13 @@ import lxml.html
 import pytest
 import yaml
 
-from crawler.images import image_path
+from crawler.pipelines.images import image_path
 from crawler.samples.media import placeholder_png
 from crawler.samples.qutoutiao import BEIJING
 from crawler.store import Store
-from crawler.urls import canonical_url, unwrap_proxy
+from crawler.text.urls import canonical_url, unwrap_proxy
 from tests.configs import qutoutiao_config
-from tests.helpers import store_url, SHARED, read_notes, write_config
+from tests.helpers import SHARED, read_notes, store_url, write_config
 
 SEED_POST = SHARED / "seeds" / "qutoutiao-hexo-post.md"
 JUNK = ("点击查看大图", "相关推荐", "打开趣头条", "viewer-bg", "__qkImgs", "base64", "data-src")

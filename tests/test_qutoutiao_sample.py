@@ -11,12 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 
-from crawler.htmlclean import clean_body
 from crawler.samples import Sample
 from crawler.samples.qutoutiao import BEIJING, SEED_TITLE, QttImage, list_url, rotate_list_keys
-from crawler.snapshot import SnapshotServer
-from crawler.text import content_hash
-from crawler.urls import unwrap_proxy
+from crawler.snapshot.server import SnapshotServer
+from crawler.text.htmlclean import clean_body
+from crawler.text.strings import content_hash
+from crawler.text.urls import unwrap_proxy
 from spiders.qutoutiao import content_html
 from tests.helpers import SHARED
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from crawler.config import parse_config
 from crawler.items import Article, Image
 from crawler.runtime import shared_store
 from crawler.samples import Sample
-from crawler.urls import canonical_url
+from crawler.text.urls import canonical_url
 from spiders.qutoutiao import (
     QutoutiaoSpider,
     content_html,
@@ -245,7 +245,7 @@ def test_list_item_unescapes_and_unwraps_urls():
     assert item.url.endswith("content_id=109799816&key=abc")
     assert item.cover == ("http://static.1sapp.com/image/sp/2018/07/05/a.png"
                           "?imageView2/2/w/200/h/150/q/70/format/jpeg")
-    assert item.published == datetime(2018, 7, 5, 5, 0, tzinfo=timezone.utc)  # publish_time wins
+    assert item.published == datetime(2018, 7, 5, 5, 0, tzinfo=UTC)  # publish_time wins
     assert (item.author, item.category, item.keywords) == ("某某号", "财经", ("服务外包",))
 
 

@@ -17,7 +17,7 @@ from crawler.samples.ifeng import (
     column_info_url,
     search_url,
 )
-from crawler.snapshot import SnapshotServer, SnapshotWriter
+from crawler.snapshot.server import SnapshotServer, SnapshotWriter
 
 KEYWORDS = ("服务外包", "服博会")
 ALL_DATA = "var allData = "

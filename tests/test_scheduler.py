@@ -22,9 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from crawler.config import Config, Source, load_config
-from crawler.runtime import MIRROR_ENV
-from crawler.scheduler import (
+from crawler.commands.schedule import (
     CrawlRunner,
     build_scheduler,
     crawl_command,
@@ -32,7 +30,9 @@ from crawler.scheduler import (
     shortest_interval,
     summarize,
 )
-from crawler.snapshot import SnapshotServer
+from crawler.config import Config, Source, load_config
+from crawler.runtime import MIRROR_ENV
+from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from tests.configs import config_text, paths, source, table, topic
 from tests.helpers import store_url, write_config
@@ -163,7 +163,7 @@ def test_summary_line_is_taken_from_the_child():
 
 @pytest.mark.parametrize("setup", [0.1], indirect=True)
 def test_hung_crawl_is_ended_at_the_timeout_and_the_next_run_happens(setup, monkeypatch, caplog):
-    caplog.set_level(logging.INFO, logger="crawler.scheduler")
+    caplog.set_level(logging.INFO, logger="crawler.commands.schedule")
     monkeypatch.setenv(MIRROR_ENV, setup.server.url)
     config = load_config(setup.config)
     runner = CrawlRunner(config, crawl_command(config, None), grace=1)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.snapshot import SnapshotServer, SnapshotWriter, body_filename, etag_for, main
+from crawler.snapshot.server import SnapshotServer, SnapshotWriter, body_filename, etag_for, main
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 ARTICLE = "https://hb.ifeng.com/c/8lE1OVQRmEX"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from crawler import store as store_module
 from crawler.config import Config, FeedsConfig, Topic
 from crawler.items import Article
-from crawler.known import FetchDecision, KnownArticles, RevisitPolicy
 from crawler.store import SCHEMA_VERSION, Store
+from crawler.store import schema as store_module
+from crawler.store.known import FetchDecision, KnownArticles, RevisitPolicy
 from feeds.build import build_feeds
 from tests.helpers import store_url
 
@@ -221,7 +221,7 @@ def test_processes_opening_a_version_1_store_at_once_upgrade_it_once(tmp_path, u
     fresh = Store.open(f"sqlite:///{tmp_path}/fresh.sqlite3")
     save(fresh, make_article(1))
     create_version_1_store(url, rows_from=fresh)
-    opener = f"from crawler.store import Store; Store.open({url!r}).close()"
+    opener = f"from crawler.store.database import Store; Store.open({url!r}).close()"
     procs = [subprocess.Popen([sys.executable, "-c", opener], cwd=REPO) for _ in range(3)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
     store = Store.open(url)

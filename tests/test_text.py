@@ -1,8 +1,8 @@
-from crawler.htmlclean import html_to_text, resolve_images, sanitize
-from crawler.summary import split_sentences, summarize
-from crawler.text import content_hash, fold, xml_safe
-from crawler.topics import TopicMatcher
 from crawler.config import Topic
+from crawler.text.htmlclean import html_to_text, resolve_images, sanitize
+from crawler.text.strings import content_hash, fold, xml_safe
+from crawler.text.summary import split_sentences, summarize
+from crawler.text.topics import TopicMatcher
 
 
 def test_content_hash_ignores_whitespace_and_width():

@@ -1,4 +1,4 @@
-from crawler.urls import canonical_url, unwrap_proxy
+from crawler.text.urls import canonical_url, unwrap_proxy
 
 
 def test_qutoutiao_per_request_query_is_dropped():

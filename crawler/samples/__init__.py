@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crawler.samples.ifeng import IfengSample, build_ifeng_snapshot
 from crawler.samples.qutoutiao import QutoutiaoSample, build_qutoutiao_snapshot
-from crawler.snapshot import SnapshotWriter
+from crawler.snapshot.server import SnapshotWriter
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 

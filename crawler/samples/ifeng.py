@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.samples.media import placeholder_png
-from crawler.snapshot import SnapshotWriter
+from crawler.snapshot.server import SnapshotWriter
 
 BEIJING = timezone(timedelta(hours=8))  # China has had no DST since 1991
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

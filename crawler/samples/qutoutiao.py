@@ -17,14 +17,14 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from crawler.samples.ifeng import IfengDoc, IfengSample, lazy_img
 from crawler.samples.media import placeholder_png
-from crawler.snapshot import SnapshotWriter
+from crawler.snapshot.server import SnapshotWriter
 
 BEIJING = timezone(timedelta(hours=8))
 LIST_LIMIT = 20  # the spider's default page size: recorded list URLs carry it
@@ -656,7 +656,7 @@ _PAGES: dict[int, tuple[tuple[str | None, ...], ...]] = {
 
 
 def _http_date(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return when.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def _record_lists(writer: SnapshotWriter, docs: Mapping[str, QttDoc]

@@ -1,0 +1,110 @@
+"""The archive note: one Markdown file per article, at a path that never changes (DESIGN §6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crawler.archive.frontmatter import article_tags, dump_yaml, safe_file_id
+from crawler.store import StoredArticle
+from crawler.text.dates import SITE_TZ
+from crawler.text.htmlclean import html_to_markdown_text, markdown_safe, replace_image_sources
+
+
+def note_path(archive_dir: Path, article: StoredArticle) -> Path:
+    """``<archive>/<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id>.md``, dated in Asia/Shanghai."""
+    local = article.published.astimezone(SITE_TZ)
+    name = f"{local:%Y%m%d}-{safe_file_id(article.site_id)}.md"
+    return archive_dir / safe_file_id(article.source) / f"{local:%Y}" / f"{local:%m}" / name
+
+
+def _iso(value: Any) -> str:
+    return value.astimezone(SITE_TZ).isoformat()
+
+
+def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "source": article.source,
+        "site_name": article.site_name,
+        "outlet": article.outlet,
+        "author": article.author or article.outlet,
+        "editor": article.editor,
+        "published": _iso(article.published),
+        "updated": _iso(article.updated),
+        "archived": _iso(article.archived),
+        "topics": sorted(article.topics),
+        "tags": article_tags(article) if tags is None else tags,
+        "cover": article.cover,
+        "also_at": list(article.aliases),
+        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by],
+        "revision": article.revision,
+        "content_sha256": article.content_sha256,
+    }
+
+
+def render_note(article: StoredArticle) -> str:
+    local_published = article.published.astimezone(SITE_TZ)
+    local_archived = article.archived.astimezone(SITE_TZ)
+    facts = [
+        f"- **URL**: {markdown_safe(article.url)}",
+        f"- **来源**: {markdown_safe(' / '.join(x for x in (article.site_name, article.outlet) if x))}",
+        f"- **发布时间**: {local_published:%Y-%m-%d %H:%M:%S}",
+        f"- **归档时间**: {local_archived:%Y-%m-%d %H:%M:%S}",
+    ]
+    if article.editor:
+        facts.append(f"- **责任编辑**: {markdown_safe(article.editor)}")
+    facts += [f"- **同时见于**: {markdown_safe(alias)}" for alias in article.aliases]
+    facts += [f"- **同时报道**: {markdown_safe(outlet)} {markdown_safe(url)}" for outlet, url in article.reported_by]
+    tag_list = article_tags(article)  # TF-IDF work: once per note
+    tags = markdown_safe(" ".join(f"#{tag}" for tag in tag_list))
+    parts = [
+        "---",
+        dump_yaml(front_matter(article, tag_list)).rstrip("\n"),
+        "---",
+        "",
+        f"# {markdown_safe(article.title)}",
+        "",
+        *facts,
+        "",
+        "## 摘要",
+        "",
+        markdown_safe(article.summary or article.text[:200]),
+        "",
+        "## 原文",
+        "",
+        html_to_markdown_text(replace_image_sources(article.body_html, local_image_links(article))),
+        "",
+        *revision_history(article),
+        "---",
+        "",
+        f"标签：{tags}" if tags else "标签：",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def local_image_links(article: StoredArticle) -> dict[str, str]:
+    """Image URL → the downloaded copy, relative to the note (notes sit at <source>/YYYY/MM/)."""
+    return {image.url: f"../../../{image.local}" for image in article.images if image.local}
+
+
+def revision_history(article: StoredArticle) -> list[str]:
+    """``## 修订记录``: every earlier text, newest first, with when it was current."""
+    if not article.revisions:
+        return []
+    lines = ["## 修订记录", "",
+             f"- 第{article.revision}版（当前）：自 {_local(article.updated)}", ""]
+    for old in reversed(article.revisions):
+        lines += [f"### 第{old.revision}版：{_local(old.valid_from)} 至 {_local(old.replaced)}", ""]
+        if old.title != article.title:
+            lines += [f"标题：{markdown_safe(old.title)}", ""]
+        lines += [f"> {line}" if line else ">" for line in html_to_markdown_text(old.body_html).splitlines()]
+        lines.append("")
+    return lines
+
+
+def _local(moment: Any) -> str:
+    return f"{moment.astimezone(SITE_TZ):%Y-%m-%d %H:%M:%S}"

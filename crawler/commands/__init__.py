@@ -1,0 +1,1 @@
+"""The application: what each topicfeed subcommand runs."""

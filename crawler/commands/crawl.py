@@ -1,0 +1,137 @@
+"""One crawl run: lock the sources, run their spiders in one Scrapy process, rebuild the feeds."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.config import Config, Source
+from crawler.fsutil import remove_stale_temp_files
+from crawler.locks import SourceBusy, SourceLock, feeds_lock
+from crawler.runtime import MIRROR_ENV, scrapy_settings
+from crawler.store import Store
+from feeds.build import build_feeds
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    outcome: str  # "ok", "failed (...)", "busy (pid N)"
+    stats: Mapping[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    @property
+    def busy(self) -> bool:
+        return self.outcome.startswith("busy")
+
+    def line(self) -> str:
+        if self.busy:
+            return f"{self.source}: skipped, {self.outcome}"
+        run = {k.removeprefix("topicfeed/run/"): v for k, v in self.stats.items()
+               if k.startswith("topicfeed/run/")}
+        return (f"{self.source}: {self.outcome}; {run.get('pages', 0)} pages, {run.get('new', 0)} new, "
+                f"{run.get('updated', 0)} updated, {run.get('duplicates', 0)} duplicates, "
+                f"{run.get('errors', 0)} errors")
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    results: tuple[SourceResult, ...]
+    feeds_written: tuple[str, ...]
+
+    @property
+    def exit_code(self) -> int:
+        if any(not r.ok and not r.busy for r in self.results):
+            return 1
+        if any(r.busy for r in self.results):
+            return 75
+        return 0
+
+
+def run_crawl(
+    config: Config,
+    sources: Sequence[Source],
+    *,
+    mirror: str = "",
+    revisit: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+    worker_run: str | None = None,
+) -> CrawlReport:
+    """Crawl ``sources`` once (in this process: call it once per process), then rebuild feeds.
+
+    ``worker_run``: crawl the one source together with the other workers of that run id
+    (crawler.scaleout) instead of alone under the per-source lock.
+    """
+    if mirror:
+        os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
+    Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
+    for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
+        remove_stale_temp_files(folder)
+    if worker_run is not None:
+        from crawler.scaleout import worker_settings
+
+        overrides = {**worker_settings(config, sources[0], worker_run), **(overrides or {})}
+    settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
+    results: list[SourceResult] = []
+    with contextlib.ExitStack() as held:
+        process = CrawlerProcess(settings)
+        crawlers = []
+        for source in sources:
+            if worker_run is None:  # workers coordinate through Redis instead
+                lock = SourceLock(config.state_dir, source.name)
+                try:
+                    lock.acquire()
+                except SourceBusy as busy:
+                    results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
+                    continue
+                held.callback(lock.release)
+            crawler = process.create_crawler(process.spider_loader.load(source.spider))
+            process.crawl(crawler, source=source.name)
+            crawlers.append((source, crawler))
+        if crawlers:
+            process.start()
+        for source, crawler in crawlers:
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
+            results.append(SourceResult(source.name, outcome, stats))
+    if worker_run is not None:
+        from crawler.scaleout import expire_run
+
+        expire_run(config.cluster.redis_url, sources[0].name, worker_run)
+    # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
+    crawled = not results or any(not r.busy for r in results)
+    written = rebuild_feeds(config) if crawled else []
+    if crawled and config.archive.git:
+        from crawler.archive.git import commit_archive  # only archives kept in git
+
+        with feeds_lock(config.state_dir):
+            message = commit_archive(config.archive_dir, config.archive.git_remote)
+        if message:
+            logger.info("Archive commit: %s", message)
+    return CrawlReport(tuple(results), tuple(str(p) for p in written))
+
+
+def rebuild_feeds(config: Config) -> list[Path]:
+    """Build every feed from the store, one process at a time.
+
+    Two crawls of different sources may finish together; under the lock, the one that writes
+    last is also the one that read the store last, so the feeds never go back in time.
+    """
+    with feeds_lock(config.state_dir):
+        store = Store.open(config.store_url)
+        try:
+            return build_feeds(config, store)
+        finally:
+            store.close()

@@ -1,0 +1,133 @@
+"""What a config file says, as typed values: topics, sources, paths and feed settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A config problem, reported as one line: file, key, what is wrong and how to fix it."""
+
+    def __init__(self, file: Path | str | None, key: str, problem: str, fix: str) -> None:
+        self.file = file
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+        shown = "<config>" if file is None else str(file)
+        super().__init__(" ".join(f"{shown}: {key}: {problem}; {fix}".split("\n")))
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    keywords: tuple[str, ...]
+    require: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    spider: str
+    schedule: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    max_age_days: float = 7.0
+    revisit_hours: float = 6.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    base_url: str = "http://127.0.0.1:8080/"
+    max_entries: int = 50
+    local_images: bool = False
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    formats: tuple[str, ...] = ("note",)
+    git: bool = False
+    git_remote: str = ""
+    near_duplicate_similarity: float = 0.8
+    images: bool = True  # download article images into the archive
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    timezone: str = "Asia/Shanghai"
+    timeout_minutes: float = 30.0
+    misfire_grace_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    user_agent: str = "topicfeed/0.1 (+https://github.com/topicfeed/topicfeed)"
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    redis_url: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    data_dir: Path
+    store_url_setting: str | None = None
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    topics: tuple[Topic, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def store_url(self) -> str:
+        if self.store_url_setting is not None:
+            return self.store_url_setting
+        return f"sqlite:///{self.data_dir / 'topicfeed.sqlite3'}"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.data_dir / "feeds"
+
+    @property
+    def hexo_dir(self) -> Path:
+        return self.data_dir / "hexo"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    def with_data_dir(self, data_dir: Path) -> Config:
+        """The --data-dir override; an explicit [store] url stays where it was."""
+        return dataclasses.replace(self, data_dir=Path(data_dir).expanduser().resolve())
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        names = [source.name for source in self.sources]
+        raise ConfigError(self.path, "sources", f"no source named {name!r}", choose(name, names))
+
+    def sources_for_spider(self, spider: str) -> tuple[Source, ...]:
+        return tuple(source for source in self.sources if source.spider == spider)
+
+
+def choose(value: str, valid: Collection[str]) -> str:
+    """The fix for a value that is not one of ``valid``: the closest match, then the list."""
+    listed = f"use one of: {', '.join(valid)}" if valid else "none are defined"
+    close = difflib.get_close_matches(value, list(valid), n=1)
+    return f"did you mean {close[0]!r}? ({listed})" if close else listed

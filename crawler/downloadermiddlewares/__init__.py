@@ -1,0 +1,1 @@
+"""Downloader middlewares: the known-article skip, retries with backoff, loop-aware redirects."""

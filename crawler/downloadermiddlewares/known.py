@@ -1,0 +1,69 @@
+"""Downloader middleware: the skip of already-archived articles (the mirror is crawler.mirror)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Self
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from crawler.runtime import shared_store
+from crawler.store.known import FetchDecision
+from crawler.text.dates import utcnow
+from crawler.text.urls import canonical_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_META = "topicfeed_article"  # set by spiders on article page requests
+
+
+class KnownArticleSkipped(IgnoreRequest):
+    """Not an error: the page is archived and not due a revisit (or did not change)."""
+
+
+class KnownArticleMiddleware:
+    """Do not download an article page that is already archived, unless it is due a revisit.
+
+    Revisits are conditional GETs when the site gave an ETag or Last-Modified; a 304 just
+    records the fetch.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get(ARTICLE_META) or request.meta.get("topicfeed_decided"):
+            return
+        known = getattr(self.crawler.spider, "known", None)
+        if known is None:
+            return
+        decision, state = known.decide(request.url)
+        request.meta["topicfeed_decided"] = decision.value
+        if decision is FetchDecision.SKIP:
+            self.stats.inc_value("topicfeed/article_skipped_known")
+            raise KnownArticleSkipped(f"already archived: {request.url}")
+        if decision is FetchDecision.REVISIT and state is not None:
+            self.stats.inc_value("topicfeed/article_revisited")
+            if state.etag:
+                request.headers[b"If-None-Match"] = state.etag
+            if state.last_modified:
+                request.headers[b"If-Modified-Since"] = state.last_modified
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304 and request.meta.get("topicfeed_decided") == FetchDecision.REVISIT.value:
+            shared_store(self.crawler).touch(canonical_url(request.url), utcnow())
+            self.stats.inc_value("topicfeed/article_not_modified")
+            raise KnownArticleSkipped(f"not modified: {request.url}")
+        return response
+
+

@@ -1,0 +1,187 @@
+"""Run reporting: a live progress line, and the run record kept in the store."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+
+from crawler.runtime import shared_store
+from crawler.store import OUTPUT_ERRORS
+from crawler.text.dates import utcnow
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+# Sent by spiders: run_error(line=...) — one line saying what failed, for the run record.
+run_error = object()
+
+DOWNLOAD_FAILURE_REASONS = {
+    "HttpError": "HTTP error",
+    "DownloadTimeoutError": "timed out",
+    "ResponseDataLossError": "response cut short (data loss)",
+    "DownloadCancelledError": "refused: larger than DOWNLOAD_MAXSIZE",
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "ResponseFailed": "connection broken mid-response",
+    "ResponseNeverReceived": "no response",
+    "ConnectionRefusedError": "connection refused",
+    "ConnectionLost": "connection lost",
+    "CancelledError": "download cancelled (larger than DOWNLOAD_MAXSIZE?)",
+    "DNSLookupError": "DNS lookup failed",
+}
+
+
+def describe_failure(failure: Failure, url: str) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        reason = f"HTTP {response.status}"
+    elif failure.type.__name__ in DOWNLOAD_FAILURE_REASONS:
+        reason = DOWNLOAD_FAILURE_REASONS[failure.type.__name__]
+    else:  # e.g. IgnoreRequest("max redirections reached")
+        reason = failure.getErrorMessage()[:120] or failure.type.__name__
+    return f"{url}: {reason}"
+
+PROGRESS_INTERVAL = 0.5
+MAX_RECORDED_ERRORS = 50
+MIN_FAILURES_FOR_ALARM = 3  # one odd broken page among known ones is not a site change
+
+
+@dataclass
+class RunCounts:
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    error_lines: list[str] = field(default_factory=list)
+
+    def line(self, source: str) -> str:
+        return (f"{source}: {self.pages} pages, {self.new} new, {self.updated} updated, "
+                f"{self.duplicates} duplicates, {self.errors} errors")
+
+
+def breakage(stats: dict[str, Any]) -> str:
+    """Why a run looks like the site changed under the spider, or "" when it looks healthy.
+
+    A source with no new articles is healthy: its lists still hold links and its pages parse.
+    """
+    parsed = stats.get("topicfeed/article_parsed", 0)
+    failed = stats.get("topicfeed/article_parse_failed", 0)
+    if failed >= MIN_FAILURES_FOR_ALARM and not parsed:
+        return f"0 of {failed} article pages parsed"
+    list_pages = stats.get("topicfeed/list_pages", 0)
+    if list_pages and not stats.get("topicfeed/list_links", 0) and not parsed:
+        return f"no article links on {list_pages} list page{'s' if list_pages > 1 else ''}"
+    return ""
+
+
+class RunReporter:
+    """Counts what a crawl did, shows it live on a terminal and records the run in the store."""
+
+    def __init__(self, crawler: Crawler, show_progress: bool):
+        self.crawler = crawler
+        self.show_progress = show_progress
+        self.counts = RunCounts()
+        self.run_id: int | None = None
+        self.source = ""
+        self._last_draw = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        show = crawler.settings.getbool("TOPICFEED_PROGRESS") and sys.stderr.isatty()
+        reporter = cls(crawler, show)
+        crawler.signals.connect(reporter.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(reporter.response_received, signal=signals.response_received)
+        crawler.signals.connect(reporter.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(reporter.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(reporter.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(reporter.item_error, signal=signals.item_error)
+        crawler.signals.connect(reporter.error, signal=run_error)
+        return reporter
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.source = getattr(spider, "source_name", spider.name)
+        self.run_id = shared_store(self.crawler).start_run(self.source, utcnow())
+
+    def response_received(self, response: Response, request: Any, spider: Spider) -> None:
+        self.counts.pages += 1
+        self._draw()
+
+    def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
+        outcome = getattr(item, "save_outcome", "")
+        if outcome == "new":
+            self.counts.new += 1
+        elif outcome == "updated":
+            self.counts.updated += 1
+        self._draw()
+
+    def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
+        if getattr(item, "save_outcome", "") in ("alias", "near_duplicate", "unchanged"):
+            self.counts.duplicates += 1
+        self._draw()
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        self.error(f"{response.url}: {failure.type.__name__} while parsing: {failure.value}")
+
+    def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
+        self.error(f"{getattr(item, 'url', item)}: {failure.type.__name__} while storing: {failure.value}")
+
+    def error(self, line: str) -> None:
+        """One failure of this run, in one line (spiders send these through ``run_error``)."""
+        self.counts.errors += 1
+        if len(self.counts.error_lines) < MAX_RECORDED_ERRORS:
+            self.counts.error_lines.append(line)
+
+    def _draw(self) -> None:
+        if not self.show_progress:
+            return
+        now = time.monotonic()
+        if now - self._last_draw >= PROGRESS_INTERVAL:
+            self._last_draw = now
+            sys.stderr.write("\r\x1b[K" + self.counts.line(self.source))
+            sys.stderr.flush()
+
+    def outcome(self, reason: str) -> str:
+        if reason != "finished":
+            return f"failed ({reason})"
+        if self.counts.errors and self.counts.pages == 0:
+            return "failed (no page could be fetched)"
+        problem = breakage(self.crawler.stats.get_stats())
+        return f"unhealthy ({problem})" if problem else "ok"
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.show_progress:
+            sys.stderr.write("\r\x1b[K")
+        stats = {
+            "pages": self.counts.pages, "new": self.counts.new, "updated": self.counts.updated,
+            "duplicates": self.counts.duplicates, "errors": self.counts.errors,
+            "skipped_known": self.crawler.stats.get_value("topicfeed/article_skipped_known", 0),
+            "unmatched": self.crawler.stats.get_value("topicfeed/unmatched", 0),
+            "finish_reason": reason,
+        }
+        outcome = self.outcome(reason)
+        if outcome.startswith("unhealthy"):
+            logger.warning("%s looks broken: %s; the site may have changed its pages", self.source, outcome)
+        self.crawler.stats.set_value("topicfeed/outcome", outcome)
+        for name, value in stats.items():
+            self.crawler.stats.set_value(f"topicfeed/run/{name}", value)
+        if self.run_id is not None:
+            try:
+                shared_store(self.crawler).finish_run(
+                    self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+            except OUTPUT_ERRORS as error:  # e.g. the disk that ended the run is still full
+                logger.error("Could not record the run of %s: %s", self.source, error)
+        logger.info("%s (%s)", self.counts.line(self.source), outcome)

@@ -1,0 +1,1 @@
+"""Item work in child processes, so the crawl process keeps downloading."""

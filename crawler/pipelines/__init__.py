@@ -1,0 +1,1 @@
+"""Item pipelines: prepare ─► store ─► images ─► archive (DESIGN §1)."""

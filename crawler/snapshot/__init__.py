@@ -1,0 +1,1 @@
+"""Recorded site snapshots, served in the mirror convention (DESIGN §4, §9)."""

@@ -1,0 +1,461 @@
+"""The store: articles, their URLs and aliases, topic matches and crawl runs (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from crawler.items import Article, Image
+from crawler.store import migrations, statements
+from crawler.store.driver import QuickReads, run_raw
+from crawler.store.links import FEED_COLUMNS, ArticleLinks
+from crawler.store.neardup import NearCheck
+from crawler.store.records import (
+    FeedArticle,
+    FetchState,
+    PageFailure,
+    Revision,
+    RunRecord,
+    SaveOutcome,
+    SaveResult,
+    StoredArticle,
+    UrlStatus,
+)
+from crawler.store.schema import (
+    SCHEMA_VERSION,
+    UtcDateTime,
+    article_urls,
+    articles,
+    matches,
+    metadata,
+    page_failures,
+    revisions,
+    runs,
+    schema_version,
+)
+
+SCHEMA_CREATE_ATTEMPTS = 5
+
+
+# What writing output can fail with: the file system, or the database refusing a write.
+OUTPUT_ERRORS = (OSError, sa.exc.OperationalError)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says why in one line."""
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._quick = QuickReads(engine)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        if url.startswith("sqlite:///"):
+            db_path = Path(url.removeprefix("sqlite:///"))
+            try:
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
+        engine = sa.create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        store._migrate(url)
+        return store
+
+    def _migrate(self, url: str) -> None:
+        for attempt in range(SCHEMA_CREATE_ATTEMPTS):
+            try:
+                self._create_schema(url)
+                return
+            except StoreError as error:
+                # Two processes creating a new store at once: the loser sees "already exists".
+                if "already exists" not in str(error) or attempt == SCHEMA_CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    def _create_schema(self, url: str) -> None:
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                version = conn.execute(sa.select(schema_version.c.version)).scalar()
+                if version is None:
+                    migrations.create_triggers(conn)
+                    conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+                elif version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{url}: store schema version {version} is newer than this topicfeed "
+                        f"understands ({SCHEMA_VERSION}); upgrade topicfeed"
+                    )
+            if version is not None and version < SCHEMA_VERSION:
+                self._upgrade()
+        except sa.exc.DatabaseError as exc:
+            raise StoreError(f"{url}: not a usable topicfeed store ({exc.orig}); "
+                             "point [store] url or --data-dir at another location") from exc
+
+    def _upgrade(self) -> None:
+        with self._exclusive() as conn:
+            version = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
+                migrations.upgrade(conn, version)
+                conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[Connection]:
+        """A transaction that holds the write lock from its first statement on.
+
+        Two processes upgrading an old store at once: the second waits, then reads the new
+        version and does nothing.
+        """
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                conn.execute(sa.select(schema_version.c.version).with_for_update())
+                yield conn
+            return
+        # pysqlite would begin a deferred transaction, and only at the first write.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+
+    def close(self) -> None:
+        self._quick.close()
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- articles -----------------------------------------------------------------------
+
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        """For the given canonical URLs (or aliases) that are stored: their fetch state."""
+        wanted = list(dict.fromkeys(urls))
+        if not wanted:
+            return {}
+        if len(wanted) == 1:  # the downloader's case, one link at a time: the quick path
+            rows = self._quick.rows(statements.FETCH_STATE, url=wanted[0])
+            return {wanted[0]: FetchState(*rows[0])} if rows else {}
+        with self.engine.connect() as conn:
+            return {
+                row.url: FetchState(row.published, row.fetched, row.etag, row.last_modified)
+                for row in conn.execute(statements.FETCH_STATES, {"urls": wanted})
+            }
+
+    def save(self, article: Article, content_sha256: str, now: datetime, *,
+             fingerprint: bytes | None = None, near_similarity: float = 0.8) -> SaveResult:
+        """Insert, update, alias, cluster or just touch, in one transaction.
+
+        ``fingerprint`` is the text's MinHash signature: an article at least ``near_similarity``
+        similar to a stored one joins it instead of becoming a new article.
+        """
+        near = NearCheck(fingerprint, near_similarity)
+        try:
+            with self._tx() as conn:
+                return self._save(conn, article, content_sha256, now, near)
+        except IntegrityError:
+            # A concurrent writer stored the same URL or text first: re-run against its row.
+            with self._tx() as conn:
+                return self._save(conn, article, content_sha256, now, near)
+
+    def _raw(self, conn: Connection, statement: sa.Executable, values: Mapping[str, Any],
+             column_keys: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """``statement`` in ``conn``'s transaction, straight on the driver (compiled once)."""
+        return run_raw(conn.connection.dbapi_connection, self._quick.compiled(statement, column_keys),
+                       values, self.engine.dialect)
+
+    def _save(self, conn: Connection, article: Article, sha: str, now: datetime,
+              near: NearCheck) -> SaveResult:
+        # The statements every article page runs go straight to the driver (crawler.store.driver):
+        # SQLAlchemy's per-execution work was most of save()'s cost.
+        found = self._raw(conn, statements.BY_URL, {"url": article.canonical_url})
+        existing = statements.StoredRow(*found[0]) if found else None
+        if existing is not None:
+            validators = {"row_id": existing.id, "fetched": now, "etag": article.etag,
+                          "last_modified": article.last_modified}
+            if existing.content_sha256 == sha or existing.kind != "canonical":
+                self._raw(conn, statements.UPDATE_ARTICLE, validators, statements.VALIDATOR_COLUMNS)
+                return SaveResult(SaveOutcome.UNCHANGED, existing.id)
+            if self._raw(conn, statements.BY_TEXT, {"sha": sha}):
+                # the new text is another stored article's
+                self._raw(conn, statements.UPDATE_ARTICLE, validators, statements.VALIDATOR_COLUMNS)
+                return SaveResult(SaveOutcome.UNCHANGED, existing.id)
+            conn.execute(revisions.insert(), {
+                "article_id": existing.id, "revision": existing.revision, "title": existing.title,
+                "text": existing.text, "body_html": existing.body_html,
+                "content_sha256": existing.content_sha256, "valid_from": existing.updated,
+                "replaced": now})
+            values = statements.article_values(article, sha)
+            del values["published"]  # the first publication time stays
+            conn.execute(
+                articles.update()
+                .where(articles.c.id == existing.id)
+                .values(**values, fetched=now, updated=now, revision=articles.c.revision + 1,
+                        version=articles.c.version + 1, minhash=near.fingerprint)
+            )
+            near.index(conn, existing.id)
+            self._set_matches(conn, existing.id, article.topics, replace=True)
+            return SaveResult(SaveOutcome.UPDATED, existing.id)
+
+        same_text = next((row[0] for row in self._raw(conn, statements.BY_TEXT, {"sha": sha})), None)
+        if same_text is not None:
+            self._join(conn, same_text, article, "alias", now)
+            return SaveResult(SaveOutcome.ALIAS, same_text)
+
+        cluster = near.find(conn)
+        if cluster is not None:
+            self._join(conn, cluster, article, "near", now)
+            return SaveResult(SaveOutcome.NEAR_DUPLICATE, cluster)
+
+        published = article.published or now
+        row = {
+            **statements.article_values(article, sha), "canonical_url": article.canonical_url,
+            "published": published, "updated": published, "archived": now, "fetched": now,
+            "revision": 1, "version": 1, "archived_version": 0, "minhash": near.fingerprint,
+        }
+        article_id = self._raw(conn, statements.INSERT_ARTICLE, row, tuple(row))[0][0]
+        if near.fingerprint is not None:
+            near.index(conn, article_id, replace=False)
+        url_row = {"url": article.canonical_url, "article_id": article_id, "source": article.source,
+                   "kind": "canonical", "outlet": "", "first_seen": now}
+        self._raw(conn, statements.INSERT_URL, url_row, tuple(url_row))
+        for slug, keywords in sorted(article.topics.items()):
+            match = {"article_id": article_id, "topic": slug, "keywords": list(keywords)}
+            self._raw(conn, statements.INSERT_MATCH, match, tuple(match))
+        self._raw(conn, statements.FORGET_FAILURE, {"failed_url": article.canonical_url})
+        return SaveResult(SaveOutcome.NEW, article_id)
+
+    @staticmethod
+    def _join(conn: Connection, article_id: int, article: Article, kind: str, now: datetime) -> None:
+        conn.execute(article_urls.insert(), {
+            "url": article.canonical_url, "article_id": article_id, "source": article.source,
+            "kind": kind, "outlet": article.outlet or article.site_name, "first_seen": now})
+        conn.execute(statements.BUMP_VERSION, {"row_id": article_id})
+
+    @staticmethod
+    def _set_matches(conn: Connection, article_id: int, topics: Mapping[str, list[str]], *,
+                     replace: bool) -> None:
+        if replace:
+            conn.execute(matches.delete().where(matches.c.article_id == article_id))
+        if topics:
+            conn.execute(matches.insert(), [
+                {"article_id": article_id, "topic": slug, "keywords": list(kws)}
+                for slug, kws in sorted(topics.items())
+            ])
+
+    def record_failure(self, canonical_url: str, source: str, reason: str, now: datetime) -> int:
+        """Remember that an article page did not parse; returns the attempts so far."""
+        with self._tx() as conn:
+            attempts = conn.execute(
+                sa.select(page_failures.c.attempts).where(page_failures.c.url == canonical_url)
+            ).scalar()
+            if attempts is None:
+                conn.execute(page_failures.insert().values(
+                    url=canonical_url, source=source, reason=reason, attempts=1, last_attempt=now))
+                return 1
+            conn.execute(page_failures.update().where(page_failures.c.url == canonical_url)
+                         .values(reason=reason, attempts=attempts + 1, last_attempt=now))
+            return attempts + 1
+
+    def failure(self, canonical_url: str) -> PageFailure | None:
+        rows = self._quick.rows(statements.FAILURE, url=canonical_url)
+        return PageFailure(*rows[0]) if rows else None
+
+    def url_status(self, canonical_url: str) -> UrlStatus:
+        """``fetch_states`` and ``failure`` for one URL, in one lookup."""
+        published, fetched, etag, last_modified, reason, attempts, last_attempt = (
+            self._quick.rows(statements.URL_STATUS, url=canonical_url)[0])
+        stored = published is not None
+        return UrlStatus(
+            state=FetchState(published, fetched, etag, last_modified) if stored else None,
+            failure=PageFailure(reason, attempts, last_attempt) if reason is not None else None,
+        )
+
+    def touch(self, canonical_url: str, now: datetime) -> None:
+        """Record a fetch that found nothing new (e.g. 304 Not Modified)."""
+        ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == canonical_url)
+        with self._tx() as conn:
+            conn.execute(articles.update().where(articles.c.id.in_(ids)).values(fetched=now))
+
+    def get(self, article_id: int) -> StoredArticle | None:
+        found = self._load(articles.c.id == article_id)
+        return found[0] if found else None
+
+    def version(self, article_id: int) -> int | None:
+        """The article's version (it grows with every change the archive shows), or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(statements.VERSION, {"row_id": article_id}).scalar()
+
+    def get_by_url(self, url: str) -> StoredArticle | None:
+        ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)
+        found = self._load(articles.c.id.in_(ids))
+        return found[0] if found else None
+
+    def due_for_revisit(self, source: str, published_after: datetime,
+                        fetched_before: datetime | None) -> list[str]:
+        """Canonical URLs of a source's young articles last fetched before ``fetched_before``."""
+        condition = (articles.c.source == source) & (articles.c.published >= published_after)
+        if fetched_before is not None:
+            condition &= articles.c.fetched <= fetched_before
+        query = sa.select(articles.c.canonical_url).where(condition).order_by(articles.c.published.desc())
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def set_local_images(self, article_id: int, local: Mapping[str, str]) -> None:
+        """Record where an article's images were saved (image URL → path under the archive)."""
+        with self._tx() as conn:
+            images = conn.execute(sa.select(articles.c.images).where(articles.c.id == article_id)).scalar()
+            if images is None:
+                return
+            updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
+            conn.execute(articles.update().where(articles.c.id == article_id)
+                         .values(images=updated, version=articles.c.version + 1))
+
+    def mark_archived(self, article_id: int, version: int) -> None:
+        with self._tx() as conn:
+            conn.execute(articles.update().where(articles.c.id == article_id)
+                         .values(archived_version=version))
+
+    def archive_backlog(self, source: str) -> list[StoredArticle]:
+        """A source's archived or matched articles whose archive files are behind (a crash)."""
+        matched = sa.select(matches.c.article_id)
+        return self._load((articles.c.id.in_(matched) | (articles.c.archived_version > 0))
+                          & (articles.c.source == source)
+                          & (articles.c.archived_version != articles.c.version))
+
+    def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
+        """A topic's articles, newest first (by publication time, then id)."""
+        ids = self._topic_newest(topic, limit)
+        return self._load(articles.c.id.in_(ids)) if ids else []
+
+    def feed_articles(self, topic: str, limit: int | None = None) -> list[FeedArticle]:
+        """``topic_articles`` as a feed needs them: reading the plain text would double the cost."""
+        ids = self._topic_newest(topic, limit)
+        if not ids:
+            return []
+        query = (sa.select(*FEED_COLUMNS).where(articles.c.id.in_(ids))
+                 .order_by(articles.c.published.desc(), articles.c.id.desc()))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            links = ArticleLinks.load(conn, ids)
+        return [
+            FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
+                        topics=links.topics.get(row["id"], {}),
+                        aliases=links.aliases.get(row["id"], []),
+                        reported_by=links.reported_by.get(row["id"], []))
+            for row in rows
+        ]
+
+    def _topic_newest(self, topic: str, limit: int | None) -> list[int]:
+        newest = (
+            sa.select(matches.c.article_id)
+            .where(matches.c.topic == topic)
+            .order_by(matches.c.published.desc(), matches.c.article_id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(newest).scalars())
+
+    def all_articles(self) -> list[StoredArticle]:
+        return self._load(sa.true())
+
+    def _load(self, condition: sa.ColumnElement[bool], limit: int | None = None) -> list[StoredArticle]:
+        query = (
+            sa.select(articles)
+            .where(condition)
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            if not rows:
+                return []
+            ids = [row["id"] for row in rows]
+            links = ArticleLinks.load(conn, ids)
+            earlier: dict[int, list[Revision]] = {}
+            for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
+                                  .order_by(revisions.c.revision)):
+                earlier.setdefault(r.article_id, []).append(Revision(
+                    r.revision, r.title, r.text, r.body_html, r.content_sha256, r.valid_from, r.replaced))
+        return [
+            StoredArticle(
+                **{**row, "images": [Image(**i) for i in row["images"]]},
+                topics=links.topics.get(row["id"], {}),
+                aliases=links.aliases.get(row["id"], []),
+                reported_by=links.reported_by.get(row["id"], []),
+                revisions=earlier.get(row["id"], []),
+            )
+            for row in rows
+        ]
+
+    def topic_counts(self) -> dict[str, tuple[int, datetime | None]]:
+        query = (
+            sa.select(matches.c.topic, sa.func.count(), sa.func.max(articles.c.published))
+            .join(articles, articles.c.id == matches.c.article_id)
+            .group_by(matches.c.topic)
+        )
+        with self.engine.connect() as conn:
+            return {
+                row[0]: (row[1], UtcDateTime().process_result_value(row[2], self.engine.dialect)
+                         if isinstance(row[2], datetime) else _parse_db_time(row[2]))
+                for row in conn.execute(query)
+            }
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def start_run(self, source: str, started: datetime) -> int:
+        with self._tx() as conn:
+            return conn.execute(
+                runs.insert().values(source=source, started=started, outcome="running", stats={}, errors=[])
+            ).inserted_primary_key[0]
+
+    def finish_run(self, run_id: int, finished: datetime, outcome: str,
+                   stats: Mapping[str, Any], errors: list[str]) -> None:
+        with self._tx() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(
+                finished=finished, outcome=outcome, stats=json.loads(json.dumps(stats, default=str)),
+                errors=errors))
+
+    def last_runs(self) -> dict[str, RunRecord]:
+        latest = sa.select(sa.func.max(runs.c.id)).group_by(runs.c.source)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(runs).where(runs.c.id.in_(latest)).order_by(runs.c.source))
+            return {row.source: RunRecord(**row._mapping) for row in rows}
+
+    def integrity_ok(self) -> bool:
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def _parse_db_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

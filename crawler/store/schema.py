@@ -1,0 +1,139 @@
+"""The store's tables (SQLAlchemy Core) and the one column type they need."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 2
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive UTC) and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("canonical_url", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("spider", sa.Text, nullable=False),
+    sa.Column("site_name", sa.Text, nullable=False, default=""),
+    sa.Column("site_id", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text, nullable=False, default=""),
+    sa.Column("author", sa.Text, nullable=False, default=""),
+    sa.Column("editor", sa.Text, nullable=False, default=""),
+    sa.Column("published", UtcDateTime, nullable=False),
+    sa.Column("updated", UtcDateTime, nullable=False),
+    sa.Column("archived", UtcDateTime, nullable=False),
+    sa.Column("fetched", UtcDateTime, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False, default=""),
+    sa.Column("content_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("images", sa.JSON, nullable=False),
+    sa.Column("cover", sa.Text, nullable=False, default=""),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("etag", sa.Text, nullable=False, default=""),
+    sa.Column("last_modified", sa.Text, nullable=False, default=""),
+    sa.Column("revision", sa.Integer, nullable=False, default=1),
+    # Bumped by every change the archive shows (new text, a new alias); the archive files are
+    # current when archived_version equals it, so a crash between commit and write is repaired.
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("minhash", sa.LargeBinary),  # near-duplicate signature (crawler.text.minhash)
+    sa.Column("archived_version", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_articles_published", "published"),
+)
+
+article_urls = sa.Table(
+    "article_urls",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "canonical" | "alias" (same text) | "near"
+    sa.Column("outlet", sa.Text, nullable=False, default=""),  # who published the alias / near copy
+    sa.Column("first_seen", UtcDateTime, nullable=False),
+)
+
+matches = sa.Table(
+    "matches",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("topic", sa.Text, primary_key=True),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    # articles.published, copied by the database (crawler.store.migrations): a topic's newest first
+    # straight from the index.
+    sa.Column("published", UtcDateTime),
+    sa.Index("ix_matches_topic_published", "topic", "published", "article_id"),
+)
+
+# The LSH index: a near-duplicate shares at least one band key (crawler.text.minhash).
+near_bands = sa.Table(
+    "near_bands",
+    metadata,
+    sa.Column("band_key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+)
+
+# Earlier texts of articles that changed: kept, never overwritten.
+revisions = sa.Table(
+    "revisions",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("valid_from", UtcDateTime, nullable=False),  # when this text was first seen
+    sa.Column("replaced", UtcDateTime, nullable=False),  # when a newer text replaced it
+)
+
+# Article pages that could not be turned into an article (cut page, deleted article…).
+page_failures = sa.Table(
+    "page_failures",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_attempt", UtcDateTime, nullable=False),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False, index=True),
+    sa.Column("started", UtcDateTime, nullable=False),
+    sa.Column("finished", UtcDateTime),
+    sa.Column("outcome", sa.Text, nullable=False, default="running"),
+    sa.Column("stats", sa.JSON, nullable=False),
+    sa.Column("errors", sa.JSON, nullable=False),
+)

@@ -1,0 +1,177 @@
+"""Article body HTML: lazy images resolved, sanitised, turned into text and Markdown."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import nh3
+
+from crawler.text.strings import clean_paragraphs, xml_safe
+from crawler.text.urls import absolute, unwrap_proxy
+
+LAZY_ATTRIBUTES = ("data-lazyload", "data-src", "data-original", "data-actualsrc", "data-url")
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
+        "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre",
+        "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "u", "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure",
+     "figcaption", "pre", "table", "ul", "ol", "hr"}
+)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement:
+    """The fragment inside one container element: one tree to walk, one string to serialise."""
+    container = lxml.html.Element("div")
+    if html.strip():
+        for node in lxml.html.fragments_fromstring(html):
+            if isinstance(node, str):  # text before the first tag
+                container.text = node
+            else:
+                container.append(node)
+    return container
+
+
+def _serialize(container: lxml.html.HtmlElement) -> str:
+    html = lxml.html.tostring(container, encoding="unicode")
+    return html[len("<div>") : -len("</div>")] if html != "<div></div>" else ""
+
+
+def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> str:
+    """Point every <img> at its real, absolute image URL, and every link past its proxy.
+
+    Lazy-load attributes win over ``src``; a placeholder (``data:`` URL or empty) with no
+    lazy attribute takes the next URL of ``fallback_urls`` (ifeng's imagesInContent, which
+    lists the images in document order); proxy prefixes are unwrapped, on ``<a href>`` too.
+    """
+    container = _parse(xml_safe(html))
+    for link in container.iter("a"):
+        if link.get("href"):
+            link.set("href", unwrap_proxy(link.get("href")))
+    fallbacks = iter(fallback_urls)
+    for img in container.iter("img"):
+        real = next((img.get(attr) for attr in LAZY_ATTRIBUTES if img.get(attr)), None)
+        src = img.get("src", "")
+        if not real and (not src or src.startswith("data:")):
+            real = next(fallbacks, None)
+        if not real:
+            real = src
+        for attr in LAZY_ATTRIBUTES:
+            img.attrib.pop(attr, None)
+        target = urljoin(base_url, absolute(unwrap_proxy(xml_safe(real or "").strip())))
+        if real and urlsplit(target).scheme in ("http", "https"):
+            img.set("src", target)
+        else:
+            img.attrib.pop("src", None)
+        size = img.attrib.pop("data-size", "")
+        if size and "," in size and not img.get("width"):
+            width, _, height = size.partition(",")
+            if width.strip().isdigit() and height.strip().isdigit():
+                img.set("width", width.strip())
+                img.set("height", height.strip())
+    return _serialize(container)
+
+
+def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
+    """Point <img> elements at other copies of their images (local files, our server)."""
+    if not sources:
+        return html
+    container = _parse(html)
+    for img in container.iter("img"):
+        replacement = sources.get(img.get("src", ""))
+        if replacement:
+            img.set("src", replacement)
+    return _serialize(container)
+
+
+def sanitize(html: str) -> str:
+    """Remove everything executable: scripts, styles, event handlers, javascript:/data: URLs."""
+    cleaned = nh3.clean(
+        xml_safe(html),
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    # <img> without a usable src is a leftover placeholder.
+    return cleaned.replace("<img>", "")
+
+
+def set_image_attributes(html: str, **attributes: str) -> str:
+    """Set the same attributes on every <img> (e.g. ``referrerpolicy="no-referrer"``)."""
+    container = _parse(html)
+    for img in container.iter("img"):
+        for name, value in attributes.items():
+            img.set(name, value)
+    return _serialize(container)
+
+
+def html_to_text(html: str) -> str:
+    """Paragraph-preserving plain text of an HTML fragment."""
+    return _text(_parse(html))
+
+
+def _text(container: lxml.html.HtmlElement) -> str:
+    """The container's text, a line break around every block. (Rewrites the tree's text.)
+
+    Top-level blocks get a break after them only before text of their own: the next block's
+    break is enough, and stored texts have always had one line break between paragraphs.
+    """
+    for element in container.iterdescendants(*BLOCK_TAGS):
+        tail = element.tail or ""
+        if element.getparent() is not container or tail.strip():
+            element.tail = "\n" + tail
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    return clean_paragraphs(container.text_content())
+
+
+@dataclass(frozen=True)
+class CleanBody:
+    html: str
+    text: str
+    image_urls: list[str]
+
+
+def clean_body(html: str, base_url: str, fallback_urls: Sequence[str] = ()) -> CleanBody:
+    """An article body as it is archived: images resolved, sanitised; its text and image URLs."""
+    safe = sanitize(resolve_images(html, base_url, fallback_urls))
+    container = _parse(safe)
+    images = [img.get("src") for img in container.iter("img") if img.get("src")]
+    return CleanBody(safe, _text(container), images)
+
+
+@functools.cache
+def _markdown_options() -> Any:
+    import html_to_markdown  # 20 ms: only processes that render notes load it
+
+    return html_to_markdown.ConversionOptions(autolinks=False)
+
+
+def markdown_safe(text: str) -> str:
+    """Text that Markdown renderers show as text: a literal ``<`` would start raw HTML."""
+    return text.replace("<", "&lt;")
+
+
+def html_to_markdown_text(html: str) -> str:
+    import html_to_markdown
+
+    return markdown_safe(html_to_markdown.convert(html, _markdown_options()).content.strip())
