@@ -197,12 +197,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
-    from crawler.pipelines.images import IMAGES_FOLDER
-    from feeds.server import FeedServer, cache_max_age
+    from crawler.commands.schedule import shortest_interval
+    from feeds.server import FeedServer
 
     try:
-        return FeedServer(config.feeds_dir, host=host, port=port, max_age=cache_max_age(config),
-                          images_root=config.archive_dir / IMAGES_FOLDER)
+        return FeedServer(config.feeds_dir, host=host, port=port, max_age=shortest_interval(config),
+                          images_root=config.images_dir)
     except OSError as error:
         raise UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                          "choose another --port or --host") from None

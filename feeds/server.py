@@ -26,8 +26,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
-from crawler.config import Config
-from crawler.pipelines.images import IMAGES_FOLDER
+from crawler.config.model import IMAGES_FOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -252,12 +251,6 @@ class FeedServer:
         self.stop()
 
 
-def cache_max_age(config: Config) -> int:
-    from crawler.commands.schedule import shortest_interval
-
-    return shortest_interval(config)
-
-
 def serve_until_stopped(server: FeedServer) -> None:
     """Serve until Ctrl-C or SIGTERM (call from the main thread), saying where to subscribe."""
     stop = threading.Event()
@@ -272,10 +265,3 @@ def serve_until_stopped(server: FeedServer) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def serve_feeds(config: Config, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve ``config``'s feeds folder until Ctrl-C or SIGTERM."""
-    server = FeedServer(config.feeds_dir, host=host, port=port, max_age=cache_max_age(config),
-                        images_root=config.archive_dir / IMAGES_FOLDER)
-    serve_until_stopped(server)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+IMAGES_FOLDER = "images"  # under the archive folder; notes and feeds link images/<host>/<file>
+
 
 class ConfigError(Exception):
     """A config problem, reported as one line: file, key, what is wrong and how to fix it."""
@@ -98,6 +100,11 @@ class Config:
     @property
     def archive_dir(self) -> Path:
         return self.data_dir / "archive"
+
+    @property
+    def images_dir(self) -> Path:
+        """Downloaded article images: ``<archive>/images/<host>/…`` (served at /images/)."""
+        return self.archive_dir / IMAGES_FOLDER
 
     @property
     def feeds_dir(self) -> Path:

@@ -18,6 +18,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.pipelines.files import FilesPipeline
 from twisted.python.failure import Failure
 
+from crawler.config.model import IMAGES_FOLDER
 from crawler.runtime import config_from_settings, shared_store
 from crawler.store import OUTPUT_ERRORS
 
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg"})
-IMAGES_FOLDER = "images"
 # Hosts that refuse a foreign Referer (hotlink protection): send none. Others get the article page.
 NO_REFERER_HOSTS = ("1sapp.com", "qktoutiao.com", "qutoutiao.net")
 
