@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
 from crawler.fsutil import describe_os_error
+from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoreError
 from crawler.text.dates import SITE_TZ
@@ -20,7 +21,6 @@ from crawler.text.dates import SITE_TZ
 if TYPE_CHECKING:
     from feeds.server import FeedServer
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 75
 STATUS_MAX_ERRORS = 10
 
 
@@ -132,7 +132,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     config = load(args)
     written = rebuild_feeds(config)
     print(f"{len(written)} file(s) changed in {config.feeds_dir}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -163,7 +163,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         count, newest = counts.get(topic.slug, (0, None))
         shown = newest.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M") if newest else "-"
         print(f"  {topic.slug} ({topic.title}): {count} articles, newest {shown}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
@@ -172,7 +172,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     config = load(args)
     if args.list:
         print("\n".join(schedule_lines(config)))
-        return EXIT_OK
+        return ExitStatus.OK
     if args.grace < 0:
         raise UsageError(f"--grace {args.grace:g}: give a number of seconds, 0 or more")
     if args.mirror:
@@ -193,7 +193,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"note: no feeds in {config.feeds_dir} yet; run topicfeed crawl (or topicfeed feeds)",
               file=sys.stderr)
     serve_until_stopped(server)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
@@ -255,9 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (ConfigError, UsageError, StoreError) as error:
         print(f"topicfeed: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     except OSError as error:
         print(f"topicfeed: error: {describe_os_error(error)}", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitStatus.FAILED
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED

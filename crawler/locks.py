@@ -41,7 +41,7 @@ class SourceLock:
             raise SourceBusy(self.source, self.holder_pid()) from None
         temporary = self._pid_file.with_name(f".{self._pid_file.name}.{os.getpid()}")
         temporary.write_text(str(os.getpid()), encoding="ascii")
-        os.replace(temporary, self._pid_file)  # readers never see a half-written pid
+        temporary.replace(self._pid_file)  # readers never see a half-written pid
 
     def release(self) -> None:
         with contextlib.suppress(FileNotFoundError):

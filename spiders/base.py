@@ -11,8 +11,9 @@ from scrapy import Request
 
 from crawler.config import Config, ConfigError, Source, Topic
 from crawler.downloadermiddlewares.known import ARTICLE_META, KnownArticleSkipped
-from crawler.extensions.runreport import describe_failure, run_error
+from crawler.extensions.runreport import describe_failure
 from crawler.runtime import config_from_settings, reference_now, shared_store
+from crawler.signals import run_error
 from crawler.store.known import KnownArticles, RevisitPolicy
 
 if TYPE_CHECKING:

@@ -34,7 +34,9 @@ REGIONS = {
 }
 
 ARTICLE_LINK = re.compile(r"(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com)/c/(?P<id>[A-Za-z0-9_-]+)")
-COLUMN_LINK = re.compile(r"""href=["'](?:(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com))?/shanklist/(?P<column>[A-Za-z0-9_-]+)/?["']""")
+COLUMN_LINK = re.compile(
+    r"""href=["'](?:(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com))?/shanklist/(?P<column>[A-Za-z0-9_-]+)/?["']"""
+)
 COLUMN_INFO_URL = (
     "https://shankapi.ifeng.com/shanklist/_/getColumnInfo/_/dynamicFragment/"
     "{last_id}/{last_ms}/{size}/{column}/getColumnInfoCallback?callback=getColumnInfoCallback"

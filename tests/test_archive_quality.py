@@ -94,7 +94,8 @@ def test_a_changed_article_keeps_its_previous_version(store):
     assert "22197亿元" in note.split("## 修订记录")[1]
     entry_after = feed_entry(current, "so")
     assert entry_after.updated == later and entry_after.published == entry_before.published
-    assert (entry_after.title, entry_after.id, entry_after.url) == (entry_before.title, entry_before.id, entry_before.url)
+    before = (entry_before.title, entry_before.id, entry_before.url)
+    assert (entry_after.title, entry_after.id, entry_after.url) == before
 
 
 SUMMARY_AND_TAGS = """

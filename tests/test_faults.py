@@ -29,11 +29,13 @@ def test_faults_are_survived_and_recorded(ifeng_workspace, sample):
         target(docs["seed"].url): Fault("status", 429, times=2, headers={"Retry-After": "0"}),
         target(wuhan_column): Fault("status", 500),
         target(ifeng.search_urls["服博会"]): Fault("body", body=b"getSoFengDataCallback({\"data\": {\"items\": [{"),
-        target(ifeng.search_urls["博览会"]): Fault("body", body=b'getSoFengDataCallback({"data":{"items":[],"totalPage":0}})'),
+        target(ifeng.search_urls["博览会"]): Fault(
+            "body", body=b'getSoFengDataCallback({"data":{"items":[],"totalPage":0}})'),
         target(docs["weather"].url): Fault("hang", seconds=2.5),
         target(docs["culture"].url): Fault("reset"),
         target(docs["traffic"].url): Fault("truncate"),
-        target(docs["lazyload"].url): Fault("body", body=b"<html><script>var allData = {\"docData\": {\"title\": \"cut"),
+        target(docs["lazyload"].url): Fault(
+            "body", body=b"<html><script>var allData = {\"docData\": {\"title\": \"cut"),
         target(docs["broken"].url): Fault("huge"),
         target(docs["hn_copy"].url): Fault("redirect_loop"),
     }

@@ -15,6 +15,7 @@ from scrapy.crawler import CrawlerProcess
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
+from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
 from feeds.build import build_feeds
@@ -52,12 +53,12 @@ class CrawlReport:
     feeds_written: tuple[str, ...]
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitStatus:
         if any(not r.ok and not r.busy for r in self.results):
-            return 1
+            return ExitStatus.FAILED
         if any(r.busy for r in self.results):
-            return 75
-        return 0
+            return ExitStatus.BUSY
+        return ExitStatus.OK
 
 
 def run_crawl(

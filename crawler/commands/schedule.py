@@ -28,13 +28,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.config import Config, ConfigError, Source, default_config_path
+from crawler.outcomes import ExitStatus
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
 
 logger = logging.getLogger(__name__)
 
-EXIT_BUSY = 75
 DEFAULT_GRACE = 30.0
 MIN_MAX_AGE = 60
 LISTED_RUNS = 5
@@ -156,7 +156,7 @@ class CrawlRunner:
         try:
             outcome = self._wait(source, child, datetime.now(UTC))
             result = RunResult(source, outcome, child.returncode, time.monotonic() - started)
-            quiet = result.ok or child.returncode == EXIT_BUSY
+            quiet = result.ok or child.returncode == ExitStatus.BUSY
             logger.log(logging.INFO if quiet else logging.WARNING, "%s", result.line())
             return result
         finally:

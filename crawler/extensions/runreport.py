@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 
 from crawler.runtime import shared_store
+from crawler.signals import run_error
 from crawler.store import OUTPUT_ERRORS
 from crawler.text.dates import utcnow
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Sent by spiders: run_error(line=...) — one line saying what failed, for the run record.
-run_error = object()
 
 DOWNLOAD_FAILURE_REASONS = {
     "HttpError": "HTTP error",
