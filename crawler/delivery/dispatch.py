@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from crawler.config.model import Config, NotifyTarget
 from crawler.delivery import channels, compose
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 BUDGET_SECONDS = 60.0
 MAX_BACKOFF = timedelta(hours=6)
+SECRET_MIN_CHARS = 6  # shorter URL pieces ("send", "hook") are no tokens
 
 
 @dataclass
@@ -129,9 +131,12 @@ def build_message(config: Config, store: Store, row: OutboxRow, now: datetime) -
 
 
 def redact(text: str, target: NotifyTarget) -> str:
-    """``text`` with every secret value of ``target`` (and the token in its URL) blanked out."""
+    """``text`` with every secret of ``target`` blanked out, the tokens inside its URL too."""
     for secret in (target.url, target.secret, target.token, target.password):
         value = secret.value() if secret.env else ""
-        if len(value) >= 4:
-            text = text.replace(value, "***")
+        parts = urlsplit(value)
+        pieces = [value, *parts.path.split("/"), *(v for _, v in parse_qsl(parts.query))] if parts.netloc else [value]
+        for piece in sorted(pieces, key=len, reverse=True):
+            if len(piece) >= SECRET_MIN_CHARS:
+                text = text.replace(piece, "***")
     return text

@@ -74,8 +74,8 @@ class Outbox:
             for article_id, topic in conn.execute(
                     sa.select(matches.c.article_id, matches.c.topic).where(matches.c.article_id.in_(queued))):
                 topics.setdefault(article_id, []).append(topic)
-            existing = set(conn.execute(sa.select(outbox.c.target, outbox.c.key)
-                                        .where(outbox.c.article_id.in_(queued))).tuples())
+            existing = {(row.target, row.key) for row in conn.execute(
+                sa.select(outbox.c.target, outbox.c.key).where(outbox.c.article_id.in_(queued)))}
             for article_id in sorted(queued):
                 for wanted in targets:
                     key = f"story:{article_id}"
