@@ -12,11 +12,11 @@ from collections import Counter
 
 import pytest
 
-from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.store import Store
 from tests.configs import config_text, notify, qutoutiao_config
 from tests.delivery_fakes import Answer, ServiceServer
 from tests.helpers import FAST, run_topicfeed, store_url, write_config
+from tests.sites.qutoutiao import rotate_list_keys
 
 HOOK = "https://hooks.example.org/topicfeed"
 HOST = "hooks.example.org"
