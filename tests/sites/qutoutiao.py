@@ -22,7 +22,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.sites.ifeng import IfengDoc, IfengSample, lazy_img
 from tests.sites.media import placeholder_png
 
