@@ -54,7 +54,34 @@ class Posted:
 
 
 class ServiceHandler(SnapshotHandler):
+    def _open_api(self, method: str) -> bool:
+        """The Feishu Open API fake, if the server has one and this is its path."""
+        owner: ServiceServer = self.server.owner  # type: ignore[assignment]
+        if owner.feishu is None or not self.path.startswith("/open-apis/"):
+            return False
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        status, answer = owner.feishu.handle(method, self.path, dict(self.headers.items()), body)
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return True
+
+    def do_GET(self) -> None:
+        if not self._open_api("GET"):
+            super().do_GET()
+
+    def do_PATCH(self) -> None:  # noqa: N802 - http.server's name
+        self._open_api("PATCH")
+
+    def do_DELETE(self) -> None:  # noqa: N802 - http.server's name
+        self._open_api("DELETE")
+
     def do_POST(self) -> None:
+        if self._open_api("POST"):
+            return
         owner: ServiceServer = self.server.owner  # type: ignore[assignment]
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         target, _, query = self.path.lstrip("/").partition("?")
@@ -76,8 +103,9 @@ class ServiceHandler(SnapshotHandler):
 
 
 class ServiceServer(SnapshotServer):
-    def __init__(self, root: Path, **kwargs: Any):
+    def __init__(self, root: Path, *, feishu: Any = None, **kwargs: Any):
         super().__init__(root, **kwargs)
+        self.feishu = feishu  # a tests.feishu_fake.FeishuOpenApi, answering under /open-apis/
         self.handler_class = ServiceHandler
         self.posts: list[Posted] = []
         self.plans: dict[str, list[Answer]] = {}

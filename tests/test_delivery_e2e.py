@@ -15,6 +15,7 @@ import pytest
 from crawler.store import Store
 from tests.configs import config_text, notify, qutoutiao_config, table
 from tests.delivery_fakes import Answer, ServiceServer
+from tests.feishu_fake import FeishuOpenApi
 from tests.helpers import FAST, check_atom, read_notes, run_topicfeed, store_url, write_config
 from tests.sites.qutoutiao import rotate_list_keys
 
@@ -120,3 +121,22 @@ def test_a_crawl_with_an_llm_summary_or_without_one(workspace, works):
         assert summaries == messages == {"归档笔记：测试 核心内容 1. 要点"}
     else:
         assert "归档笔记：测试 核心内容 1. 要点" not in summaries | messages and len(delivered(server)) == len(stories)
+
+
+def test_a_crawl_syncs_each_archived_note_to_one_feishu_document(tmp_path, sample):
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(sample.root, snapshot)
+    api = FeishuOpenApi()
+    sync = table("sync.feishu", app_id="cli_fake0001", app_secret="env:FEISHU_APP_SECRET", folder_token="fldcnFake")
+    config = setup(tmp_path, sync)
+    env = {"FEISHU_APP_SECRET": "fake-app-secret-0042"}
+    with ServiceServer(snapshot, transform=rotate_list_keys, feishu=api) as server:
+        now = sample.recorded_at.isoformat()
+        for _ in range(2):
+            run = run_topicfeed(*crawl_args(config, server, now), cwd=tmp_path, env=env)
+            assert run.returncode == 0, run.stderr
+    titles = sorted(doc.title for doc in api.documents.values())
+    notes = read_notes(tmp_path / "data" / "archive")
+    assert titles == sorted(meta["title"] for meta, _, _ in notes.values()), "one document per note, once"
+    status = run_topicfeed("status", "--config", str(config), cwd=tmp_path).stdout
+    assert f"feishu sync: {len(notes)} documents, 0 failing" in status

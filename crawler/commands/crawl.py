@@ -124,6 +124,10 @@ def run_crawl(
         from crawler.commands.notify import deliver_after_crawl
 
         deliver_after_crawl(config, [r.source for r in results if not r.busy])
+    if crawled and config.sync_feishu.enabled:
+        from crawler.commands.notify import sync_after_crawl
+
+        sync_after_crawl(config)
     if crawled and config.archive.git:
         from crawler.archive.git import commit_archive  # only archives kept in git
 

@@ -49,6 +49,21 @@ def summarise_after_crawl(config: Config, since: datetime) -> int:
         return 0
 
 
+def sync_after_crawl(config: Config) -> int:
+    """[sync.feishu] after a crawl; never raises (what failed is retried on a later run)."""
+    from crawler.delivery.feishu_sync import sync_documents
+
+    try:
+        store = Store.open(config.store_url)
+        try:
+            return sync_documents(config, store)
+        finally:
+            store.close()
+    except Exception as error:  # noqa: BLE001 - the sync is optional; the crawl's outcome is its own
+        logger.warning("feishu sync: skipped this run: %s", error)
+        return 0
+
+
 def run_digest(config: Config, name: str) -> DeliveryReport:
     """The scheduler's digest job for target ``name``."""
     store = Store.open(config.store_url)

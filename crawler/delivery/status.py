@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from crawler.config.model import Config
 from crawler.store import Store
+from crawler.store.docsync import DocSync
 from crawler.store.outbox import Outbox, TargetCounts
 from crawler.text.dates import SITE_TZ
 
 
 def status_lines(config: Config, store: Store) -> list[str]:
-    if not config.notify:
-        return []
+    lines = notify_lines(config, store) if config.notify else []
+    if config.sync_feishu.enabled:
+        sync = DocSync(store.engine).counts()
+        line = f"feishu sync: {sync.synced} documents, {sync.failing} failing"
+        lines.append(line + (f"; last error: {sync.last_error}" if sync.last_error else ""))
+    return lines
+
+
+def notify_lines(config: Config, store: Store) -> list[str]:
     counts = Outbox(store.engine).counts()
     lines = ["notify:"]
     for target in config.notify:

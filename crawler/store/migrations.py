@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crawler.store.schema import ai_summaries, outbox, outbox_stories, source_health
+from crawler.store.schema import ai_summaries, feishu_docs, outbox, outbox_stories, source_health
 
 _PUBLISHED_COPY = {
     "sqlite": [
@@ -89,4 +89,9 @@ def _ai_summaries(conn: Connection) -> None:
     ai_summaries.create(conn, checkfirst=True)
 
 
-_STEPS = [_matches_published, _delivery_tables, _ai_summaries]  # _STEPS[n - 1] takes a store from version n to n + 1
+def _feishu_docs(conn: Connection) -> None:
+    feishu_docs.create(conn, checkfirst=True)
+
+
+# _STEPS[n - 1] takes a store from version n to n + 1
+_STEPS = [_matches_published, _delivery_tables, _ai_summaries, _feishu_docs]

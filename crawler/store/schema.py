@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -188,4 +188,17 @@ ai_summaries = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("created", UtcDateTime, nullable=False),
+)
+
+# [sync.feishu]: the Feishu document of each synced article, and its retries (crawler.store.docsync).
+feishu_docs = sa.Table(
+    "feishu_docs",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("document_id", sa.Text, nullable=False),  # "" until created
+    sa.Column("synced_version", sa.Integer, nullable=False),  # articles.version the document shows
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False),
+    sa.Column("synced", UtcDateTime),
 )
