@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from crawler.rasters import raster_type
 from crawler.samples.ifeng import IfengImage, article_page, lazy_img
 from crawler.samples.media import placeholder_png
 from crawler.snapshot.server import SnapshotWriter
@@ -83,6 +84,15 @@ def test_hostile_pages_reach_nothing_internal(ifeng_workspace, sample):
         redirecting = IfengImage("https://x0.ifengimg.com/ucms/2025_30/redirect.jpg", 640, 480)
         hostile = replace(hostile, images=hostile.images + (redirecting,),
                           content_html=hostile.content_html + lazy_img(redirecting))
+        # public images whose answers are active content, whatever they are called
+        disguised = {"https://x0.ifengimg.com/ucms/2025_30/logo.svg": (SVG_WITH_SCRIPT, "image/svg+xml"),
+                     "https://x0.ifengimg.com/ucms/2025_30/photo.jpg": (SVG_WITH_SCRIPT, "image/jpeg"),
+                     "https://x0.ifengimg.com/ucms/2025_30/page.png": (HTML_AS_IMAGE, "image/png")}
+        for url, (body, kind) in disguised.items():
+            writer.add(url, body, content_type=kind)
+        extra = tuple(IfengImage(url, 640, 480) for url in disguised)
+        hostile = replace(hostile, images=hostile.images + extra,
+                          content_html=hostile.content_html + "".join(lazy_img(i) for i in extra))
         writer.add(seed.url, article_page(hostile))
         writer.save()
         faults = {redirecting.url.split("://", 1)[1]: Fault(
@@ -98,8 +108,10 @@ def test_hostile_pages_reach_nothing_internal(ifeng_workspace, sample):
     hostile_hosts = {url.split("/")[2] for url in targets}
     assert [r for r in requested if r.split("/")[0] in hostile_hosts] == []
     assert seed.images[0].url.split("://", 1)[1] in requested, "the public image is still fetched"
-    stored_hosts = {path.name for path in (ws.data / "archive" / "images").iterdir()}
-    assert stored_hosts == {"x0.ifengimg.com"}
+    stored = [path for path in (ws.data / "archive" / "images").rglob("*") if path.is_file()]
+    assert {path.parent.name for path in stored} == {"x0.ifengimg.com"}
+    assert all(raster_type(path.read_bytes()) for path in stored)
+    assert sum("not a JPEG, PNG, GIF, WebP or AVIF image" in line for line in run.stderr.splitlines()) == 3
     assert seed.url in read_notes(ws.data / "archive")
     assert f"Refused http://127.0.0.1:{canary.port}/redirected: 127.0.0.1 is in the loopback range" in run.stderr
     store = Store.open(store_url(ws.data))
@@ -165,3 +177,21 @@ def test_configured_endpoints_stay_reachable():
     with Canary() as canary:
         out = resolve_and_fetch(canary.port, f"http://localhost:{canary.port}/v1", "127.0.0.1")
         assert sorted(canary.hits) == ["/127.0.0.1", "/localhost"], out
+
+
+SVG_WITH_SCRIPT = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)">'
+                   b"<script>fetch('/index.opml')</script></svg>")
+HTML_AS_IMAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+       b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 16
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (placeholder_png("x"), "image/png"), (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "image/jpeg"), (GIF, "image/gif"),
+    (WEBP, "image/webp"), (AVIF, "image/avif"), (SVG_WITH_SCRIPT, None), (HTML_AS_IMAGE, None), (b"", None),
+    (b"BM\x36\x00\x00\x00", None), (b"\x00\x00\x00\x1cftypisom\x00\x00\x00\x00isommp41", None),
+])
+def test_raster_images_are_known_by_their_bytes(data, kind):
+    assert raster_type(data) == kind

@@ -2,7 +2,8 @@
 
 Years later the site's image hosts will be gone or hotlink-protected; the archive must not
 depend on them. Scrapy's FilesPipeline does the downloading (through the mirror, robots.txt,
-retries); this subclass picks the images, names the files and records where they went.
+retries); this subclass picks the images, keeps only raster images (judged by their bytes),
+writes each file atomically, names the files and records where they went.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from twisted.python.failure import Failure
 
 from crawler.config.model import IMAGES_FOLDER
+from crawler.fsutil import describe_os_error, write_if_changed
+from crawler.rasters import raster_type
 from crawler.runtime import config_from_settings, shared_store
 from crawler.store import OUTPUT_ERRORS
 
 if TYPE_CHECKING:
+    from io import BytesIO
+
     from scrapy.crawler import Crawler
 
     from crawler.items import Article
@@ -30,7 +35,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg"})
+# Only names: what a file holds is judged by its bytes (crawler.rasters), never by these.
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"})
 # Hosts that refuse a foreign Referer (hotlink protection): send none. Others get the article page.
 NO_REFERER_HOSTS = ("1sapp.com", "qktoutiao.com", "qutoutiao.net")
 
@@ -53,8 +59,24 @@ def referer_for(image_url: str, page_url: str) -> dict[str, str]:
     return {"Referer": f"{page.scheme}://{page.netloc}/"}
 
 
+class AtomicFilesStore(FSFilesStore):
+    """Each image lands whole or not at all: a full disk leaves no 0-byte file that looks saved."""
+
+    def persist_file(self, path: str, buf: BytesIO, info: Any, meta: Any = None, headers: Any = None) -> None:
+        write_if_changed(self._get_filesystem_path(path), buf.getvalue())
+
+    def stat_file(self, path: str, info: Any) -> dict[str, Any]:
+        found = super().stat_file(path, info)
+        # an empty file (left by a version that wrote in place) is not a saved image
+        if found and self._get_filesystem_path(path).stat().st_size == 0:
+            return {}
+        return found
+
+
 class ArchiveImagesPipeline(FilesPipeline):
     """Download the images of articles that are archived (new or changed), never twice."""
+
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFilesStore, "file": AtomicFilesStore}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -74,12 +96,23 @@ class ArchiveImagesPipeline(FilesPipeline):
             for url in urls
         ]
 
-    def media_downloaded(self, response: Any, request: Request, info: Any, *, item: Any = None) -> Any:
+    async def media_downloaded(self, response: Any, request: Request, info: Any, *, item: Any = None) -> Any:
+        # Each refusal is reported here in one line, then filtered (no traceback, no error).
         if response.status != 200 or not response.body:
-            # reported once, as a filtered request, not as an error with a traceback
             logger.warning("Image not saved (HTTP %s): %s", response.status, request.url)
             raise IgnoreRequest(f"image HTTP {response.status}")
-        return super().media_downloaded(response, request, info, item=item)
+        if raster_type(response.body) is None:
+            self.crawler.stats.inc_value("topicfeed/images_not_raster")
+            logger.warning("Image not saved (not a JPEG, PNG, GIF, WebP or AVIF image): %s", request.url)
+            raise IgnoreRequest("not a raster image")
+        path = self.file_path(request, response=response, info=info, item=item)
+        try:
+            checksum = await self.file_downloaded(response, request, info, item=item)
+        except OSError as error:
+            logger.warning("Image not saved (%s): %s", describe_os_error(error), request.url)
+            raise IgnoreRequest(str(error)) from None
+        self.inc_stats("downloaded")
+        return {"url": request.url, "path": path, "checksum": checksum, "status": "downloaded"}
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> NoReturn:
         if not failure.check(IgnoreRequest):

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
-from crawler.store import migrations, statements
+from crawler.store import imagefiles, migrations, statements
 from crawler.store.driver import QuickReads, run_raw
 from crawler.store.links import FEED_COLUMNS, ArticleLinks
 from crawler.store.neardup import NearCheck
@@ -326,6 +326,7 @@ class Store:
             updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
+            imagefiles.record(conn, article_id, local.values())
 
     def mark_archived(self, article_id: int, version: int) -> None:
         with self._tx() as conn:

@@ -78,4 +78,10 @@ def _matches_published(conn: Connection) -> None:
     create_triggers(conn)
 
 
-_STEPS = [_matches_published]  # _STEPS[n - 1] takes a store from version n to n + 1
+def _image_files(conn: Connection) -> None:
+    from crawler.store.imagefiles import backfill  # the table itself comes from create_all
+
+    backfill(conn)
+
+
+_STEPS = [_matches_published, _image_files]  # _STEPS[n - 1] takes a store from version n to n + 1

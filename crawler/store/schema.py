@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -136,4 +136,13 @@ runs = sa.Table(
     sa.Column("outcome", sa.Text, nullable=False, default="running"),
     sa.Column("stats", sa.JSON, nullable=False),
     sa.Column("errors", sa.JSON, nullable=False),
+)
+
+# Local image files an article shows (path under the archive, images/<host>/<file>): the only
+# images ``topicfeed serve`` hands out, however computable another file's path is.
+image_files = sa.Table(
+    "image_files",
+    metadata,
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
 )
