@@ -10,13 +10,13 @@ from dataclasses import replace
 import pytest
 
 from crawler.rasters import raster_type
-from crawler.samples.ifeng import IfengImage, article_page, lazy_img
-from crawler.samples.media import placeholder_png
 from crawler.snapshot.server import SnapshotWriter
 from crawler.store import Store
 from crawler.text.addresses import host_refusal, ip_literal, url_refusal
 from tests.faultserver import Canary, Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url
+from tests.sites.ifeng import IfengImage, article_page, lazy_img
+from tests.sites.media import placeholder_png
 
 REFUSED_HOSTS = [
     "127.0.0.1", "127.1", "0x7f000001", "0X7F.0.0.1", "2130706433", "0177.0.0.1", "017700000001",

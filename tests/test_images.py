@@ -8,11 +8,11 @@ import urllib.request
 
 from crawler.config import load_config
 from crawler.pipelines.images import image_path, referer_for
-from crawler.samples.media import placeholder_png
 from crawler.store.imagefiles import ImageReferences
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
 from tests.helpers import check_atom, store_url, write_config
+from tests.sites.media import placeholder_png
 
 
 def test_image_paths_are_stable_and_safe():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.samples.media import placeholder_png
 from feeds.server import SECURITY_HEADERS, FeedServer
+from tests.sites.media import placeholder_png
 from tests.test_hostile_sites import SVG_WITH_SCRIPT
 
 
