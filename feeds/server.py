@@ -49,10 +49,10 @@ _COMPRESSIBLE = re.compile(r"^(text/|application/(atom\+xml|xml|json|javascript)
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 _QUALITY = re.compile(r"\bq\s*=\s*([0-9.]+)")
 # Feeds, OPML and the index page need no script, no plugin, no frame; the index has its own
-# inline style and may show images. A sandboxed document has no origin to attack either.
+# stylesheet and inline style, and may show images. A sandboxed document has no origin to attack either.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; "
+    "Content-Security-Policy": ("default-src 'none'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
                                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"),
     "Referrer-Policy": "no-referrer",
 }
