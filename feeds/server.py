@@ -52,8 +52,9 @@ _QUALITY = re.compile(r"\bq\s*=\s*([0-9.]+)")
 # stylesheet and inline style, and may show images. A sandboxed document has no origin to attack either.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": ("default-src 'none'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
-                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"),
+    "Content-Security-Policy": ("default-src 'none'; img-src 'self' https: http: data:; "
+                                "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+                                "frame-ancestors 'none'; sandbox"),
     "Referrer-Policy": "no-referrer",
 }
 MAX_REQUEST_PATH = 2048  # longer paths name no file of ours
