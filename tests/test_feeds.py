@@ -15,9 +15,9 @@ from feeds.model import FeedEntry, TopicFeed
 from feeds.opml import render_opml
 from feeds.writer import write_feed_files
 from tests.factories import BEIJING, make_entry, make_feed
+from tests.helpers import ATOM_RNG
 
 BASE_URL = "https://feeds.example.org/"
-ATOM_RNG = Path(__file__).resolve().parents[2] / "shared" / "schema" / "atom.rng"
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE_TITLE = "<script>alert(1)</script> \" ' & : 标题"
 XML_ILLEGAL = "\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff\ud800"

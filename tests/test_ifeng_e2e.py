@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from crawler.pipelines.images import image_path
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.helpers import check_atom, read_notes
 from tests.sites.ifeng import article_page
 from tests.sites.media import placeholder_png

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from crawler.store.schema import image_files, outbox, outbox_stories, source_health
+
 _PUBLISHED_COPY = {
     "sqlite": [
         """CREATE TRIGGER IF NOT EXISTS matches_copy_published AFTER INSERT ON matches
@@ -78,10 +80,17 @@ def _matches_published(conn: Connection) -> None:
     create_triggers(conn)
 
 
-def _image_files(conn: Connection) -> None:
-    from crawler.store.imagefiles import backfill  # the table itself comes from create_all
+def _delivery_tables(conn: Connection) -> None:
+    for table in (outbox_stories, outbox, source_health):
+        table.create(conn, checkfirst=True)
 
+
+def _image_files(conn: Connection) -> None:
+    from crawler.store.imagefiles import backfill
+
+    image_files.create(conn, checkfirst=True)
     backfill(conn)
 
 
-_STEPS = [_matches_published, _image_files]  # _STEPS[n - 1] takes a store from version n to n + 1
+# _STEPS[n - 1] takes a store from version n to n + 1
+_STEPS = [_matches_published, _delivery_tables, _image_files]
