@@ -10,31 +10,37 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 from urllib.parse import urlsplit
 
-from scrapy import Request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
 from crawler.config.model import IMAGES_FOLDER
 from crawler.fsutil import describe_os_error, write_if_changed
+from crawler.items import Article, Image
 from crawler.rasters import raster_type
-from crawler.runtime import config_from_settings, shared_store
+from crawler.runtime import config_from_settings, reference_now, shared_store
 from crawler.store import OUTPUT_ERRORS
+from crawler.store.imagefiles import missing_copies
 
 if TYPE_CHECKING:
     from io import BytesIO
 
     from scrapy.crawler import Crawler
 
-    from crawler.items import Article
 
 logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_REPAIRS_PER_RUN = 200  # archived articles whose missing image copies one crawl fetches again
+NOT_WRITTEN = "not written: "
 # Only names: what a file holds is judged by its bytes (crawler.rasters), never by these.
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"})
 # Hosts that refuse a foreign Referer (hotlink protection): send none. Others get the article page.
@@ -83,10 +89,41 @@ class ArchiveImagesPipeline(FilesPipeline):
         config = config_from_settings(crawler.settings)
         if not config.archive.images:
             raise NotConfigured
-        return cls(str(config.archive_dir), crawler=crawler)
+        pipeline = cls(str(config.archive_dir), crawler=crawler)
+        pipeline.archive_dir = config.archive_dir
+        pipeline.repair: Deferred[None] | None = None
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def spider_idle(self) -> None:
+        """When the crawl has nothing left, fetch the images archived articles still lack."""
+        if self.repair is None:
+            spider = self.crawler.spider
+            source = getattr(spider, "source_config", None)
+            if source is None:
+                self.repair = succeed(None)
+                return
+            since = reference_now(self.crawler.settings) - timedelta(days=float(source.max_age_days))
+            try:
+                backlog = missing_copies(shared_store(self.crawler).engine, source.name, self.archive_dir,
+                                         since, MAX_REPAIRS_PER_RUN)
+            except OUTPUT_ERRORS as error:
+                logger.warning("Could not look for missing image copies: %s", error)
+                backlog = []
+            self.repair = deferred_from_coro(self._fetch_missing(backlog)) if backlog else succeed(None)
+        if not self.repair.called:
+            raise DontCloseSpider
+
+    async def _fetch_missing(self, backlog: list[tuple[int, str, list[str]]]) -> None:
+        logger.info("Fetching %d archived article(s)' missing image copies", len(backlog))
+        for article_id, url, image_urls in backlog:
+            item = Article(url=url, source="", spider="", site_name="", site_id="", title="", body_html="",
+                           images=[Image(u) for u in image_urls], stored_id=article_id, save_outcome="repair")
+            await self.process_item(item)
 
     def get_media_requests(self, item: Article, info: Any) -> list[Request]:
-        if not item.topics or item.save_outcome not in ("new", "updated"):
+        wanted = item.save_outcome == "repair" or (item.topics and item.save_outcome in ("new", "updated"))
+        if not wanted:
             return []
         urls = dict.fromkeys(image.url for image in item.images if image.url.startswith(("http://", "https://")))
         return [
@@ -110,7 +147,7 @@ class ArchiveImagesPipeline(FilesPipeline):
             checksum = await self.file_downloaded(response, request, info, item=item)
         except OSError as error:
             logger.warning("Image not saved (%s): %s", describe_os_error(error), request.url)
-            raise IgnoreRequest(str(error)) from None
+            raise IgnoreRequest(f"{NOT_WRITTEN}{error}") from None
         self.inc_stats("downloaded")
         return {"url": request.url, "path": path, "checksum": checksum, "status": "downloaded"}
 
@@ -127,7 +164,9 @@ class ArchiveImagesPipeline(FilesPipeline):
         saved = {result["url"]: result["path"] for ok, result in results if ok}
         # results come in the order of the requests; a failure does not say its URL
         urls = [request.url for request in self.get_media_requests(item, info)]
-        failed = [url for url, (ok, _) in zip(urls, results, strict=False) if not ok]
+        # an image the disk could not take is not failed for good: a later crawl fetches it again
+        failed = [url for url, (ok, result) in zip(urls, results, strict=False)
+                  if not ok and NOT_WRITTEN not in result.getErrorMessage()]
         if failed:
             self.crawler.stats.inc_value("topicfeed/images_failed", len(failed))
         if saved or failed:

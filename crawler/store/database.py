@@ -68,6 +68,10 @@ class Store:
                 db_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
+            foreign = migrations.foreign_tables(db_path)  # read only: the file is not ours to change
+            if foreign:
+                raise StoreError(f"{url}: not a usable topicfeed store (another program's database, tables "
+                                 f"{foreign}); point [store] url or --data-dir at another location")
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -53,3 +55,34 @@ class ImageReferences:
             return is_referenced(self._engine, path)
         except sa.exc.SQLAlchemyError:
             return False
+
+
+def missing_copies(engine: Engine, source: str, archive_dir: Path, since: datetime,
+                   limit: int) -> list[tuple[int, str, list[str]]]:
+    """(article id, URL, image URLs) of a source's articles whose images have no whole local copy.
+
+    Images of archived articles are only requested when the article is new or changed; one that
+    a full disk or a kill kept from its file is fetched again through this. Images that failed
+    for good (404, not an image) are not.
+    """
+    query = (sa.select(articles.c.id, articles.c.url, articles.c.images)
+             .where((articles.c.source == source) & (articles.c.published >= since)
+                    & (articles.c.archived_version > 0))
+             .order_by(articles.c.published.desc()))
+    found = []
+    with engine.connect() as conn:
+        for article_id, url, images in conn.execute(query):
+            missing = [i["url"] for i in images or [] if isinstance(i, dict) and not i.get("failed")
+                       and not _whole(archive_dir, i.get("local", ""))]
+            if missing:
+                found.append((article_id, url, missing))
+                if len(found) >= limit:
+                    break
+    return found
+
+
+def _whole(archive_dir: Path, local: str) -> bool:
+    try:
+        return bool(local) and (archive_dir / local).stat().st_size > 0
+    except OSError:
+        return False
