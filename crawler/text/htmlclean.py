@@ -93,14 +93,15 @@ TRUNCATED_NOTE = "<p>（正文过长，以下内容未收录）</p>"
 
 
 def truncate_html(html: str, limit: int) -> str:
-    """At most about ``limit`` characters of an HTML fragment, cut between tags and closed again.
+    """At most about ``limit`` characters of an HTML fragment, cut outside any tag and closed again.
 
     A 5 MB paragraph would make a 5 MB feed entry and hundreds of MB of text work; nobody reads
     that far. Fragments within the limit come back unchanged.
     """
     if len(html) <= limit:
         return html
-    cut = html.rfind(">", 0, limit) + 1 or limit
+    opened = html.rfind("<", 0, limit)
+    cut = opened if opened > html.rfind(">", 0, limit) else limit  # never inside a tag
     return _serialize(_parse(html[:cut])) + TRUNCATED_NOTE
 
 
