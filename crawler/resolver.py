@@ -6,9 +6,9 @@ name like ``evil.example`` points. Twisted connects to exactly the addresses thi
 returns, so judging them here, at connect time, leaves no gap for a DNS answer that changes
 between a check and the connection (DNS rebinding).
 
-The mirror (DESIGN §4) and the endpoints the user configured are trusted by host name: under a
-mirror the crawl only ever resolves the mirror's own host, and the real URL's host is judged by
-the middleware.
+The mirror (DESIGN §4), a proxy from the environment and the endpoints the user configured are
+trusted by host name: under a mirror the crawl only ever resolves the mirror's own host, and
+the real URL's host is judged by the middleware.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import ipaddress
 import logging
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
@@ -41,6 +42,8 @@ class NonPublicAddress(DNSLookupError):
 def trusted_hosts(settings: Any) -> frozenset[str]:
     """Host names exempt from the public-address rule: the mirror's and the user's endpoints."""
     hosts = [urlsplit(mirror_from_settings(settings)).hostname or ""]
+    # an HTTP(S) proxy from the environment is the user's too (often on a private address)
+    hosts += [urlsplit(proxy).hostname or "" for proxy in getproxies().values()]
     for endpoint in settings.getlist("TOPICFEED_TRUSTED_ENDPOINTS"):
         hosts.append(urlsplit(endpoint if "//" in endpoint else f"//{endpoint}").hostname or "")
     return frozenset(normal_host(host) for host in hosts if host)

@@ -195,3 +195,19 @@ AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 16
 ])
 def test_raster_images_are_known_by_their_bytes(data, kind):
     assert raster_type(data) == kind
+
+
+def test_the_mirror_a_proxy_and_configured_endpoints_are_trusted(monkeypatch):
+    from scrapy.settings import Settings
+
+    from crawler.resolver import NonPublicAddress, judged, trusted_hosts
+
+    monkeypatch.setenv("https_proxy", "http://10.1.2.3:3128")
+    settings = Settings({"TOPICFEED_MIRROR": "http://127.0.0.1:8765",
+                         "TOPICFEED_TRUSTED_ENDPOINTS": ["llm.local:8000"]})
+    trusted = trusted_hosts(settings)
+    assert {"127.0.0.1", "10.1.2.3", "llm.local"} <= trusted
+    assert judged("10.1.2.3", "10.1.2.3", trusted) == "10.1.2.3"
+    with pytest.raises(NonPublicAddress):
+        judged("10.1.2.3", "rebinding.example", trusted)  # a public name whose answer is private
+    assert judged("93.184.215.14", "example.com", trusted) == "93.184.215.14"
