@@ -11,6 +11,7 @@ from pathlib import Path
 from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.store import FeedArticle, Store, StoredArticle
+from crawler.text.aisummary import ai_summary_plain
 from crawler.text.dates import EARLIEST_PUBLISHED, plausible_published, utcnow
 from crawler.text.htmlclean import drop_images, replace_image_sources, truncate_html
 from crawler.text.urls import web_url
@@ -51,7 +52,7 @@ def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str
         published=published,
         updated=max(shown_time(article.updated, published), published),
         author=article.outlet or article.site_name,
-        summary=article.summary,
+        summary=ai_summary_plain(article.ai_summary) if article.ai_summary else article.summary,
         content_html=content,
         site_name=article.site_name,
         categories=tuple(article.topics.get(topic, ())),

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crawler.store.schema import image_files, outbox, outbox_stories, source_health
+from crawler.store.schema import ai_summaries, image_files, outbox, outbox_stories, source_health
 
 _PUBLISHED_COPY = {
     "sqlite": [
@@ -103,6 +103,10 @@ def _delivery_tables(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _ai_summaries(conn: Connection) -> None:
+    ai_summaries.create(conn, checkfirst=True)
+
+
 def _image_files(conn: Connection) -> None:
     from crawler.store.imagefiles import backfill
 
@@ -111,4 +115,4 @@ def _image_files(conn: Connection) -> None:
 
 
 # _STEPS[n - 1] takes a store from version n to n + 1
-_STEPS = [_matches_published, _delivery_tables, _image_files]
+_STEPS = [_matches_published, _delivery_tables, _ai_summaries, _image_files]
