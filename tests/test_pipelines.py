@@ -15,14 +15,14 @@ from crawler.config import Config, parse_config
 from crawler.extensions.resources import CrawlResources
 from crawler.items import Article
 from crawler.pipelines.items import ArchivePipeline, StorePipeline
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import sample_docs
 from crawler.store import SaveOutcome, StoredArticle
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
 from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.helpers import read_notes
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import sample_docs
 
 SEED = sample_docs(RECORDED_AT)["seed"]
 # A correction of one figure: same URL, new text, so the second save updates the article.

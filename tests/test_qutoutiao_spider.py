@@ -13,7 +13,6 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
 from crawler.config import parse_config
 from crawler.items import Article, Image
-from crawler.samples import Sample
 from crawler.text.urls import canonical_url
 from spiders.qutoutiao import (
     QutoutiaoSpider,
@@ -24,6 +23,7 @@ from spiders.qutoutiao import (
 )
 from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, paths, qutoutiao_source, topic
+from tests.sites import Sample
 
 BEIJING = timezone(timedelta(hours=8))
 

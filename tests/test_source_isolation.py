@@ -11,8 +11,6 @@ from scrapy.exceptions import CloseSpider
 
 from crawler.config import parse_config
 from crawler.outcomes import RunState
-from crawler.samples import Sample
-from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from spiders.ifeng import IfengSpider
@@ -20,6 +18,8 @@ from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, feeds, ifeng_hb_source, paths, qutoutiao_source, topic
 from tests.conftest import Workspace
 from tests.helpers import check_atom, store_url, write_config
+from tests.sites import Sample
+from tests.sites.qutoutiao import rotate_list_keys
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from crawler.store import migrations, statements
 from crawler.store.driver import QuickReads, run_raw
 from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
+from crawler.store.outbox import queue_story
 from crawler.store.reads import TopicReads
 from crawler.store.records import (
     FetchState,
@@ -235,6 +236,8 @@ class Store(RunRecords, TopicReads):
         for slug, keywords in sorted(article.topics.items()):
             match = {"article_id": article_id, "topic": slug, "keywords": list(keywords)}
             self._raw(conn, statements.INSERT_MATCH, match, tuple(match))
+        if article.topics:
+            queue_story(conn, article_id, now)  # delivery (crawler.delivery): sent once, kill or not
         self._raw(conn, statements.FORGET_FAILURE, {"failed_url": article.canonical_url})
         return SaveResult(SaveOutcome.NEW, article_id)
 
@@ -314,13 +317,16 @@ class Store(RunRecords, TopicReads):
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def set_local_images(self, article_id: int, local: Mapping[str, str]) -> None:
-        """Record where an article's images were saved (image URL → path under the archive)."""
+    def set_local_images(self, article_id: int, local: Mapping[str, str], failed: Iterable[str] = ()) -> None:
+        """Record where an article's images were saved (image URL → path under the archive),
+        and which could not be saved (``failed``: their URLs)."""
+        failed = set(failed)
         with self._tx() as conn:
             images = conn.execute(sa.select(articles.c.images).where(articles.c.id == article_id)).scalar()
             if images is None:
                 return
-            updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
+            updated = [{**image, "local": local.get(image["url"], image.get("local", "")),
+                        "failed": image["url"] in failed and image["url"] not in local} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
 
@@ -368,6 +374,7 @@ class Store(RunRecords, TopicReads):
                 topics=links.topics.get(row["id"], {}),
                 aliases=links.aliases.get(row["id"], []),
                 reported_by=links.reported_by.get(row["id"], []),
+                same_text=links.same_text.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
             )
             for row in rows

@@ -33,7 +33,8 @@ class TopicReads:
             FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
                         topics=links.topics.get(row["id"], {}),
                         aliases=links.aliases.get(row["id"], []),
-                        reported_by=links.reported_by.get(row["id"], []))
+                        reported_by=links.reported_by.get(row["id"], []),
+                        same_text=links.same_text.get(row["id"], []))
             for row in rows
         ]
 
