@@ -40,6 +40,7 @@ from crawler.store.schema import (
     revisions,
     schema_version,
 )
+from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
 
@@ -363,6 +364,7 @@ class Store(RunRecords, TopicReads):
                 return []
             ids = [row["id"] for row in rows]
             links = ArticleLinks.load(conn, ids)
+            summaries = load_summaries(conn, ids)
             earlier: dict[int, list[Revision]] = {}
             for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
                                   .order_by(revisions.c.revision)):
@@ -376,6 +378,7 @@ class Store(RunRecords, TopicReads):
                 reported_by=links.reported_by.get(row["id"], []),
                 same_text=links.same_text.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
+                ai_summary=summaries.get(row["id"], ""),
             )
             for row in rows
         ]

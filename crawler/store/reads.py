@@ -12,6 +12,7 @@ from crawler.items import Image
 from crawler.store.links import FEED_COLUMNS, ArticleLinks
 from crawler.store.records import FeedArticle
 from crawler.store.schema import UtcDateTime, articles, matches
+from crawler.store.summaries import load_summaries
 
 
 class TopicReads:
@@ -29,12 +30,14 @@ class TopicReads:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
             links = ArticleLinks.load(conn, ids)
+            summaries = load_summaries(conn, ids)
         return [
             FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
                         topics=links.topics.get(row["id"], {}),
                         aliases=links.aliases.get(row["id"], []),
                         reported_by=links.reported_by.get(row["id"], []),
-                        same_text=links.same_text.get(row["id"], []))
+                        same_text=links.same_text.get(row["id"], []),
+                        ai_summary=summaries.get(row["id"], ""))
             for row in rows
         ]
 
