@@ -87,7 +87,8 @@ class LockedAtStart:
 
 def test_a_store_locked_at_crawl_start_still_gets_the_run(monkeypatch, caplog):
     store = LockedAtStart()
-    monkeypatch.setattr(runreport, "shared_store", lambda crawler: store)
+    resources = type("Resources", (), {"store": store, "source": "ifeng-hb"})()
+    monkeypatch.setattr(runreport.CrawlResources, "of", classmethod(lambda cls, crawler: resources))
     crawler = get_crawler(settings_dict={"TOPICFEED_PROGRESS": False})
     reporter = runreport.RunReporter.from_crawler(crawler)
     spider = type("S", (), {"name": "ifeng", "source_name": "ifeng-hb"})()

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.config import parse_config
 from crawler.items import Article
-from crawler.runtime import shared_store
 from crawler.signals import run_error
 from crawler.store import Store
 from crawler.text.prepare import normalize
@@ -22,6 +20,7 @@ from crawler.text.strings import content_hash
 from crawler.text.urls import canonical_url
 from spiders.ifeng import IfengSpider
 from spiders.qutoutiao import QutoutiaoSpider
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, ifeng_hb_source, paths, qutoutiao_source, topic
 from tests.sites import Sample
 from tests.sites.ifeng import article_all_data, newsstream_item
@@ -32,17 +31,22 @@ DEEP = "[" * 10_000 + "]" * 10_000
 
 @pytest.fixture
 def make_spider(tmp_path: Path, sample: Sample):
+    crawlers = []
+
     def make(cls: type, source: str) -> Any:
         config = parse_config(config_text(paths(), topic(), source), file=None, base_dir=tmp_path,
                               known_spiders=["ifeng", "qutoutiao"])
-        crawler = get_crawler(cls, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": sample.recorded_at.isoformat()})
-        spider = cls.from_crawler(crawler)
-        crawler.spider = spider
+        crawler = component_crawler(config, cls, TOPICFEED_NOW=sample.recorded_at.isoformat())
+        crawlers.append(crawler)
+        open_crawl(crawler)
+        spider = crawler.spider
         spider.errors = []
         crawler.signals.connect(lambda line: spider.errors.append(line), signal=run_error, weak=False)
         return spider
 
-    return make
+    yield make
+    for crawler in crawlers:
+        close_crawl(crawler)
 
 
 @pytest.fixture
@@ -66,7 +70,7 @@ def raw_page(url: str, all_data_text: str) -> HtmlResponse:
 
 
 def failure_of(spider: Any, url: str) -> str:
-    found = shared_store(spider.crawler).failure(canonical_url(url))
+    found = spider.resources.store.failure(canonical_url(url))
     return found.reason if found else ""
 
 

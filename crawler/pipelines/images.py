@@ -23,11 +23,12 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
 from crawler.config.model import IMAGES_FOLDER
+from crawler.extensions.resources import CrawlResources
 from crawler.fsutil import describe_os_error, write_if_changed
 from crawler.items import Article, Image
 from crawler.rasters import raster_type
-from crawler.runtime import config_from_settings, reference_now, shared_store
-from crawler.store import OUTPUT_ERRORS
+from crawler.runtime import reference_now
+from crawler.store import OUTPUT_ERRORS, SaveOutcome
 from crawler.store.imagefiles import missing_copies
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_REPAIRS_PER_RUN = 200  # archived articles whose missing image copies one crawl fetches again
 NOT_WRITTEN = "not written: "
+REPAIR = "(missing image copies)"  # the source of the items that fetch them (not a config name)
 # Only names: what a file holds is judged by its bytes (crawler.rasters), never by these.
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"})
 # Hosts that refuse a foreign Referer (hotlink protection): send none. Others get the article page.
@@ -84,29 +86,31 @@ class ArchiveImagesPipeline(FilesPipeline):
 
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFilesStore, "file": AtomicFilesStore}
 
+    def __init__(self, store_uri: str, *, crawler: Crawler, resources: CrawlResources):
+        super().__init__(store_uri, crawler=crawler)
+        self.resources = resources
+        self.repair: Deferred[None] | None = None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = config_from_settings(crawler.settings)
-        if not config.archive.images:
+        resources = CrawlResources.of(crawler)
+        if not resources.config.archive.images:
             raise NotConfigured
-        pipeline = cls(str(config.archive_dir), crawler=crawler)
-        pipeline.archive_dir = config.archive_dir
-        pipeline.repair: Deferred[None] | None = None
+        pipeline = cls(str(resources.config.archive_dir), crawler=crawler, resources=resources)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
 
     def spider_idle(self) -> None:
         """When the crawl has nothing left, fetch the images archived articles still lack."""
         if self.repair is None:
-            spider = self.crawler.spider
-            source = getattr(spider, "source_config", None)
+            source = getattr(self.crawler.spider, "source_config", None)
             if source is None:
                 self.repair = succeed(None)
                 return
             since = reference_now(self.crawler.settings) - timedelta(days=float(source.max_age_days))
             try:
-                backlog = missing_copies(shared_store(self.crawler).engine, source.name, self.archive_dir,
-                                         since, MAX_REPAIRS_PER_RUN)
+                backlog = missing_copies(self.resources.store.engine, source.name,
+                                         self.resources.config.archive_dir, since, MAX_REPAIRS_PER_RUN)
             except OUTPUT_ERRORS as error:
                 logger.warning("Could not look for missing image copies: %s", error)
                 backlog = []
@@ -117,12 +121,13 @@ class ArchiveImagesPipeline(FilesPipeline):
     async def _fetch_missing(self, backlog: list[tuple[int, str, list[str]]]) -> None:
         logger.info("Fetching %d archived article(s)' missing image copies", len(backlog))
         for article_id, url, image_urls in backlog:
-            item = Article(url=url, source="", spider="", site_name="", site_id="", title="", body_html="",
-                           images=[Image(u) for u in image_urls], stored_id=article_id, save_outcome="repair")
+            item = Article(url=url, source=REPAIR, spider="", site_name="", site_id="", title="", body_html="",
+                           images=[Image(u) for u in image_urls], stored_id=article_id)
             await self.process_item(item)
 
     def get_media_requests(self, item: Article, info: Any) -> list[Request]:
-        wanted = item.save_outcome == "repair" or (item.topics and item.save_outcome in ("new", "updated"))
+        wanted = item.source == REPAIR or (
+            item.topics and item.save_outcome in (SaveOutcome.NEW, SaveOutcome.UPDATED))
         if not wanted:
             return []
         urls = dict.fromkeys(image.url for image in item.images if image.url.startswith(("http://", "https://")))
@@ -171,7 +176,7 @@ class ArchiveImagesPipeline(FilesPipeline):
             self.crawler.stats.inc_value("topicfeed/images_failed", len(failed))
         if saved or failed:
             try:
-                shared_store(self.crawler).set_local_images(item.stored_id, saved, failed)
+                self.resources.store.set_local_images(item.stored_id, saved, failed)
             except OUTPUT_ERRORS as error:
                 logger.error("Could not record local images of %s: %s", item.url, error)
         return item
