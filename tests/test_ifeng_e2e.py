@@ -9,10 +9,10 @@ from datetime import datetime
 import pytest
 
 from crawler.pipelines.images import image_path
-from crawler.samples.ifeng import article_page
-from crawler.samples.media import placeholder_png
 from crawler.snapshot.server import SnapshotWriter
 from tests.helpers import check_atom, read_notes
+from tests.sites.ifeng import article_page
+from tests.sites.media import placeholder_png
 
 NAVIGATION_JUNK = ("注册", "登录", "频道推荐", "图片新闻", "凤凰新媒体介绍", "京ICP证", "推荐58406",
                    "Phoenix New Media")

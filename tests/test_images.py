@@ -8,10 +8,10 @@ import urllib.request
 
 from crawler.config import load_config
 from crawler.pipelines.images import image_path, referer_for
-from crawler.samples.media import placeholder_png
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
 from tests.helpers import check_atom, write_config
+from tests.sites.media import placeholder_png
 
 
 def test_image_paths_are_stable_and_safe():

@@ -22,9 +22,9 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from crawler.samples.ifeng import IfengDoc, IfengSample, lazy_img
-from crawler.samples.media import placeholder_png
 from crawler.snapshot.server import SnapshotWriter
+from tests.sites.ifeng import IfengDoc, IfengSample, lazy_img
+from tests.sites.media import placeholder_png
 
 BEIJING = timezone(timedelta(hours=8))
 LIST_LIMIT = 20  # the spider's default page size: recorded list URLs carry it
