@@ -10,13 +10,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import COL_NEWS, COL_WUHAN, HB, article_page, home_page
 from crawler.snapshot.server import SnapshotServer, SnapshotWriter
 from crawler.store import Store
 from crawler.store.listings import ListingLog, ListingPass, ListingReach
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import COL_NEWS, COL_WUHAN, HB, article_page, home_page
 
 T0 = datetime(2025, 7, 26, 2, 0, tzinfo=UTC)
 
