@@ -25,7 +25,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench.text import TOPIC_KEYWORDS, paragraphs_text, title
-from crawler.snapshot.server import INDEX_NAME, SnapshotServer, SnapshotWriter
+from crawler.snapshot.index import INDEX_NAME
+from crawler.snapshot.server import SnapshotServer
+from crawler.snapshot.writer import SnapshotWriter
 from tests.sites.ifeng import (
     BEIJING,
     JSONP_TYPE,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.helpers import read_notes
 from tests.sites.ifeng import article_page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from crawler.store import Store
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url

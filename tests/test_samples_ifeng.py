@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from crawler.snapshot.server import SnapshotServer, SnapshotWriter
+from crawler.snapshot.server import SnapshotServer
+from crawler.snapshot.writer import SnapshotWriter
 from tests.sites import RECORDED_AT, build_sample_snapshot
 from tests.sites.ifeng import (
     IfengDoc,

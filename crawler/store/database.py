@@ -317,13 +317,16 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def set_local_images(self, article_id: int, local: Mapping[str, str]) -> None:
-        """Record where an article's images were saved (image URL → path under the archive)."""
+    def set_local_images(self, article_id: int, local: Mapping[str, str], failed: Iterable[str] = ()) -> None:
+        """Record where an article's images were saved (image URL → path under the archive),
+        and which could not be saved (``failed``: their URLs)."""
+        failed = set(failed)
         with self._tx() as conn:
             images = conn.execute(sa.select(articles.c.images).where(articles.c.id == article_id)).scalar()
             if images is None:
                 return
-            updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
+            updated = [{**image, "local": local.get(image["url"], image.get("local", "")),
+                        "failed": image["url"] in failed and image["url"] not in local} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
 
@@ -358,7 +361,8 @@ class Store:
             FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
                         topics=links.topics.get(row["id"], {}),
                         aliases=links.aliases.get(row["id"], []),
-                        reported_by=links.reported_by.get(row["id"], []))
+                        reported_by=links.reported_by.get(row["id"], []),
+                        same_text=links.same_text.get(row["id"], []))
             for row in rows
         ]
 
@@ -399,6 +403,7 @@ class Store:
                 topics=links.topics.get(row["id"], {}),
                 aliases=links.aliases.get(row["id"], []),
                 reported_by=links.reported_by.get(row["id"], []),
+                same_text=links.same_text.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
             )
             for row in rows

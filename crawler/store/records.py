@@ -63,6 +63,7 @@ class StoredArticle:
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
+    same_text: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of each alias
     revisions: list[Revision] = field(default_factory=list)  # oldest first
 
 
@@ -82,9 +83,16 @@ class FeedArticle:
     updated: datetime
     body_html: str
     images: list[Image]
+    # what the archived copy's page shows besides (feeds.notepage)
+    source: str = ""
+    site_id: str = ""
+    author: str = ""
+    editor: str = ""
+    archived: datetime | None = None
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)
+    same_text: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.sites.ifeng import IfengSample, build_ifeng_snapshot
 from tests.sites.qutoutiao import QutoutiaoSample, build_qutoutiao_snapshot
 

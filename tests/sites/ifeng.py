@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.sites.media import placeholder_png
 
 BEIJING = timezone(timedelta(hours=8))  # China has had no DST since 1991
