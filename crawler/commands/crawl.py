@@ -114,6 +114,10 @@ def run_crawl(
     # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
     crawled = not results or any(not r.busy for r in results)
     written = rebuild_feeds(config) if crawled else []
+    if crawled and config.notify:
+        from crawler.commands.notify import deliver_after_crawl
+
+        deliver_after_crawl(config, [r.source for r in results if not r.busy])
     if crawled and config.archive.git:
         from crawler.archive.git import commit_archive  # only archives kept in git
 

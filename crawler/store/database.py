@@ -19,6 +19,7 @@ from crawler.store import migrations, statements
 from crawler.store.driver import QuickReads, run_raw
 from crawler.store.links import FEED_COLUMNS, ArticleLinks
 from crawler.store.neardup import NearCheck
+from crawler.store.outbox import queue_story
 from crawler.store.records import (
     FeedArticle,
     FetchState,
@@ -238,6 +239,8 @@ class Store:
         for slug, keywords in sorted(article.topics.items()):
             match = {"article_id": article_id, "topic": slug, "keywords": list(keywords)}
             self._raw(conn, statements.INSERT_MATCH, match, tuple(match))
+        if article.topics:
+            queue_story(conn, article_id, now)  # delivery (crawler.delivery): sent once, kill or not
         self._raw(conn, statements.FORGET_FAILURE, {"failed_url": article.canonical_url})
         return SaveResult(SaveOutcome.NEW, article_id)
 
