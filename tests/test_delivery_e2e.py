@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 
 from crawler.store import Store
-from tests.configs import config_text, notify, qutoutiao_config
+from tests.configs import config_text, notify, qutoutiao_config, table
 from tests.delivery_fakes import Answer, ServiceServer
-from tests.helpers import FAST, run_topicfeed, store_url, write_config
+from tests.helpers import FAST, check_atom, read_notes, run_topicfeed, store_url, write_config
 from tests.sites.qutoutiao import rotate_list_keys
 
 HOOK = "https://hooks.example.org/topicfeed"
@@ -96,3 +96,27 @@ def test_a_kill_while_sending_loses_no_message(workspace):
     run = run_topicfeed("notify", "--config", str(config), "--mirror", server.url, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert delivered(server) == Counter(matched_urls(tmp_path)), "every story once, none lost"
+
+
+@pytest.mark.parametrize("works", [True, False], ids=["endpoint-ok", "endpoint-down"])
+def test_a_crawl_with_an_llm_summary_or_without_one(workspace, works):
+    tmp_path, server, now = workspace
+    summary = table("summary", llm_url="http://llm.example.org:11434", model="qwen2.5:7b", timeout=2)
+    config = setup(tmp_path, summary, notify("hook", "webhook", url=HOOK))
+    content = "### 归档笔记：测试\n\n#### 核心内容\n1. **要点**"
+    answer = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+    server.plan("llm.example.org:11434", Answer(body=answer) if works else Answer(status=503))
+    run = run_topicfeed(*crawl_args(config, server, now), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    notes = read_notes(tmp_path / "data" / "archive")
+    stories = matched_urls(tmp_path)
+    assert set(notes) == stories
+    with_ai = {url for url, (_, body, _) in notes.items() if "## AI总结\n\n### 归档笔记：测试" in body}
+    assert with_ai == (stories if works else set())
+    feed = check_atom(tmp_path / "data" / "feeds" / "service-outsourcing.atom")
+    summaries = {entry.summary for entry in feed.entries}
+    messages = {p.json["story"]["summary"] for p in server.to(HOST)}
+    if works:
+        assert summaries == messages == {"归档笔记：测试 核心内容 1. 要点"}
+    else:
+        assert "归档笔记：测试 核心内容 1. 要点" not in summaries | messages and len(delivered(server)) == len(stories)

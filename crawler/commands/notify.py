@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from crawler.config import Config
 from crawler.delivery.dispatch import DeliveryReport, deliver, deliver_digest, send_test
@@ -31,6 +32,21 @@ def deliver_after_crawl(config: Config, sources: Sequence[str]) -> DeliveryRepor
     if report.failed:
         logger.warning("%s (topicfeed status shows the errors)", report.line())
     return report
+
+
+def summarise_after_crawl(config: Config, since: datetime) -> int:
+    """The LLM summaries of what the crawl stored; never raises (the extractive summary stays)."""
+    from crawler.delivery.llm import summarise_since
+
+    try:
+        store = Store.open(config.store_url)
+        try:
+            return summarise_since(config, store, since)
+        finally:
+            store.close()
+    except Exception as error:  # noqa: BLE001 - summaries are optional; the crawl's outcome is its own
+        logger.warning("summary: skipped this run: %s", error)
+        return 0
 
 
 def run_digest(config: Config, name: str) -> DeliveryReport:

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crawler.store import StoredArticle
+from crawler.text.aisummary import ai_summary_plain
 
 SUMMARY_CHARS = 300
 DIGEST_SUMMARY_CHARS = 80
@@ -60,11 +61,13 @@ def story_id(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
 
 
-def story(article: StoredArticle, topic_titles: dict[str, str], timezone: str, summary: str = "") -> Story:
+def story(article: StoredArticle, topic_titles: dict[str, str], timezone: str) -> Story:
+    """The LLM summary where there is one ([summary]), else the extractive one."""
+    summary = ai_summary_plain(article.ai_summary) if article.ai_summary else article.summary
     return Story(
         id=story_id(article.canonical_url), title=article.title,
         outlet=article.outlet or article.site_name, published=article.published.astimezone(ZoneInfo(timezone)),
-        summary=(summary or article.summary or article.text[:200]).strip(), url=article.url,
+        summary=(summary or article.text[:200]).strip(), url=article.url,
         topics=tuple(topic_titles.get(slug, slug) for slug in sorted(article.topics)),
         also=tuple((outlet or url, url) for outlet, url in article.reported_by),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crawler.store.schema import outbox, outbox_stories, source_health
+from crawler.store.schema import ai_summaries, outbox, outbox_stories, source_health
 
 _PUBLISHED_COPY = {
     "sqlite": [
@@ -85,4 +85,8 @@ def _delivery_tables(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-_STEPS = [_matches_published, _delivery_tables]  # _STEPS[n - 1] takes a store from version n to n + 1
+def _ai_summaries(conn: Connection) -> None:
+    ai_summaries.create(conn, checkfirst=True)
+
+
+_STEPS = [_matches_published, _delivery_tables, _ai_summaries]  # _STEPS[n - 1] takes a store from version n to n + 1

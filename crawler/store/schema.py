@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -190,4 +190,15 @@ source_health = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),  # ok | bad
     sa.Column("run_id", sa.Integer, nullable=False),  # the run that changed it
     sa.Column("changed", UtcDateTime, nullable=False),
+)
+
+# LLM summaries ([summary], crawler.delivery.llm), by the text's hash: an unchanged text is
+# never summarised twice, and an article's summary is the one of its current text.
+ai_summaries = sa.Table(
+    "ai_summaries",
+    metadata,
+    sa.Column("content_sha256", sa.String(64), primary_key=True),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("created", UtcDateTime, nullable=False),
 )
