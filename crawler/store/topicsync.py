@@ -7,7 +7,9 @@ When the config's differ, only the topics that changed are matched again:
 - a topic that can only have lost articles (keywords dropped, require or exclude added) is
   matched again on its current articles only;
 - a new topic, or one that may have gained articles, is matched against every stored
-  article, read in id batches (title and text only).
+  article that may hold one of its keywords (the database picks them with ``LIKE`` on a
+  part of each keyword no other character folds into, crawler.text.literal), read in id
+  batches (title and text only), and against its current articles.
 
 Every article whose topics changed gets a new version, so its archive files and feed entries
 are written again (crawler.archive.writer catch_up, feeds.build). An article that gains its
@@ -27,6 +29,8 @@ from sqlalchemy.engine import Connection
 from crawler.config import Topic
 from crawler.store.database import Store
 from crawler.store.schema import article_urls, articles, matches, near_bands, revisions, topic_definitions
+from crawler.text.literal import literal_run
+from crawler.text.strings import fold
 from crawler.text.topics import TopicMatcher, definition_fingerprint, only_narrows, topic_definition
 
 BATCH = 5_000
@@ -134,8 +138,15 @@ def _rematch(conn: Connection, changed: Sequence[Topic], result: Rematch, *, eve
     matcher = TopicMatcher(changed)
     slugs = [topic.slug for topic in changed]
     query = sa.select(articles.c.id, articles.c.title, articles.c.text, articles.c.minhash.is_(None).label("bare"))
+    current = articles.c.id.in_(sa.select(matches.c.article_id).where(matches.c.topic.in_(slugs)))
     if not everything:
-        query = query.where(articles.c.id.in_(sa.select(matches.c.article_id).where(matches.c.topic.in_(slugs))))
+        query = query.where(current)
+    else:
+        literals = [literal_run(fold(keyword)) for topic in changed for keyword in topic.keywords]
+        if all(literals):  # every match holds one of them: the database reads the rest
+            held = [column.contains(literal, autoescape=True) for literal in dict.fromkeys(literals)
+                    for column in (articles.c.title, articles.c.text)]
+            query = query.where(sa.or_(current, *held))
     last = 0
     while True:
         rows = conn.execute(query.where(articles.c.id > last).order_by(articles.c.id).limit(batch)).all()
