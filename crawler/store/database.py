@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,10 @@ class Store:
             if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
                 migrations.upgrade(conn, version)
                 conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    def exclusive(self) -> AbstractContextManager[Connection]:
+        """A transaction holding the store's write lock from its start (bulk changes, upgrades)."""
+        return self._exclusive()
 
     @contextmanager
     def _exclusive(self) -> Iterator[Connection]:

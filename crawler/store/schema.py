@@ -139,6 +139,16 @@ listing_passes = sa.Table(
     sa.Column("completed", UtcDateTime, nullable=False),
 )
 
+# Each topic as its stored matches were made (crawler.store.topicsync): a config that differs
+# means those matches are made again.
+topic_definitions = sa.Table(
+    "topic_definitions",
+    metadata,
+    sa.Column("slug", sa.Text, primary_key=True),
+    sa.Column("definition", sa.JSON, nullable=False),  # {"keywords": [...], "require": [...], "exclude": [...]}
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
 runs = sa.Table(
     "runs",
     metadata,
