@@ -28,7 +28,15 @@ from sqlalchemy.engine import Connection
 
 from crawler.config import Topic
 from crawler.store.database import Store
-from crawler.store.schema import article_urls, articles, matches, near_bands, revisions, topic_definitions
+from crawler.store.schema import (
+    article_urls,
+    articles,
+    matches,
+    near_bands,
+    outbox_stories,
+    revisions,
+    topic_definitions,
+)
 from crawler.text.literal import literal_run
 from crawler.text.strings import fold
 from crawler.text.topics import TopicMatcher, definition_fingerprint, only_narrows, topic_definition
@@ -102,7 +110,8 @@ def prune_unmatched(store: Store, source: str, published_before: datetime) -> in
         sa.select(articles.c.id)
         .where((articles.c.source == source) & (articles.c.published < published_before)
                & (articles.c.archived_version == 0)
-               & ~sa.exists().where(matches.c.article_id == articles.c.id))
+               & ~sa.exists().where(matches.c.article_id == articles.c.id)
+               & ~sa.exists().where(outbox_stories.c.article_id == articles.c.id))
     )
     with store.exclusive() as conn:
         ids = list(conn.execute(doomed).scalars())
