@@ -3,6 +3,7 @@ listing lets a later pass stop early at a page of known articles."""
 
 from __future__ import annotations
 
+import pickle
 import signal
 import subprocess
 import sys
@@ -10,13 +11,23 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from scrapy import Request
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.config import parse_config
+from crawler.items import Article
+from crawler.runtime import shared_store
 from crawler.snapshot.server import SnapshotServer, SnapshotWriter
 from crawler.store import Store
 from crawler.store.listings import ListingLog, ListingPass, ListingReach
+from crawler.text.strings import content_hash
+from spiders.ifeng import IfengSpider
+from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url
 from tests.sites import RECORDED_AT
-from tests.sites.ifeng import COL_NEWS, COL_WUHAN, HB, article_page, home_page
+from tests.sites.ifeng import COL_NEWS, COL_WUHAN, HB, SearchHit, article_page, home_page, search_jsonp, search_url
 
 T0 = datetime(2025, 7, 26, 2, 0, tzinfo=UTC)
 
@@ -98,8 +109,6 @@ def test_passes_are_recorded_only_when_completed(tmp_path):
 
 
 def test_a_pass_travels_in_requests_as_plain_values():
-    import pickle
-
     walk = ListingPass("qutoutiao", "category:255", ListingReach(hours_ago(1), None, True))
     assert pickle.loads(pickle.dumps(walk)) == walk
 
@@ -198,3 +207,49 @@ def test_qutoutiao_pages_past_a_min_time_page_that_failed_last_time(qutoutiao_wo
     second = ws.crawl()
     assert second.returncode == 0, second.stderr
     assert {"seed", "list_time_only"} <= archived_roles(ws, qtt)
+
+
+# --- in the spider: a search listing --------------------------------------------------------
+
+
+def search_spider(tmp_path):
+    text = config_text(paths(), topic(), ifeng_hb_source())
+    config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["ifeng"])
+    crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": RECORDED_AT.isoformat()})
+    spider = IfengSpider.from_crawler(crawler)
+    crawler.spider = spider
+    return spider
+
+
+def search_page(docs, keyword: str, page: int):
+    url = search_url(keyword, page)
+    body = search_jsonp([SearchHit.of(doc, keyword) for doc in docs], total_page=3).encode()
+    return TextResponse(url=url, body=body, encoding="utf-8", request=Request(url))
+
+
+def store_docs(spider, docs) -> None:
+    for doc in docs:
+        item = Article(url=doc.url, source="ifeng-hb", spider="ifeng", site_name="凤凰网湖北", site_id=doc.doc_id,
+                       title=doc.title, body_html="<p>x</p>", published=doc.published)
+        item.canonical_url, item.text = doc.url, f"{doc.title}。"
+        shared_store(spider.crawler).save(item, content_hash(item.text), T0)
+
+
+def test_a_search_stops_at_known_results_only_where_a_completed_pass_reached(tmp_path, sample):
+    docs = [sample.ifeng.docs[role] for role in ("seed", "lazyload", "search_only")]
+    spider = search_spider(tmp_path)
+    store_docs(spider, docs)
+
+    def next_pages(walk=None):
+        requests = list(spider.parse_search(search_page(docs, "服务外包", 1), keyword="服务外包", page=1, walk=walk))
+        return [r for r in requests if r.callback == spider.parse_search]
+
+    following = next_pages()
+    assert len(following) == 1, "no pass ever completed: known results do not stop the search"
+    walk = following[0].cb_kwargs["walk"]
+    # the pass goes on to the last page and completes there; recorded when the crawl closes
+    list(spider.parse_search(search_page([], "服务外包", 3), keyword="服务外包", page=3, walk=walk))
+    spider.record_listings()
+
+    assert next_pages() == [], "that pass covered the listing from here on"
+    assert spider.crawler.stats.get_value("topicfeed/listing_stopped_early") == 1
