@@ -13,16 +13,15 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.config import parse_config
 from crawler.items import Article
-from crawler.runtime import shared_store
 from crawler.snapshot.server import SnapshotServer, SnapshotWriter
 from crawler.store import Store
 from crawler.store.listings import ListingLog, ListingPass, ListingReach
 from crawler.text.strings import content_hash
 from spiders.ifeng import IfengSpider
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url
@@ -215,10 +214,9 @@ def test_qutoutiao_pages_past_a_min_time_page_that_failed_last_time(qutoutiao_wo
 def search_spider(tmp_path):
     text = config_text(paths(), topic(), ifeng_hb_source())
     config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["ifeng"])
-    crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": RECORDED_AT.isoformat()})
-    spider = IfengSpider.from_crawler(crawler)
-    crawler.spider = spider
-    return spider
+    crawler = component_crawler(config, IfengSpider, TOPICFEED_NOW=RECORDED_AT.isoformat())
+    open_crawl(crawler)
+    return crawler.spider
 
 
 def search_page(docs, keyword: str, page: int):
@@ -232,7 +230,7 @@ def store_docs(spider, docs) -> None:
         item = Article(url=doc.url, source="ifeng-hb", spider="ifeng", site_name="凤凰网湖北", site_id=doc.doc_id,
                        title=doc.title, body_html="<p>x</p>", published=doc.published)
         item.canonical_url, item.text = doc.url, f"{doc.title}。"
-        shared_store(spider.crawler).save(item, content_hash(item.text), T0)
+        spider.resources.store.save(item, content_hash(item.text), T0)
 
 
 def test_a_search_stops_at_known_results_only_where_a_completed_pass_reached(tmp_path, sample):
@@ -253,3 +251,4 @@ def test_a_search_stops_at_known_results_only_where_a_completed_pass_reached(tmp
 
     assert next_pages() == [], "that pass covered the listing from here on"
     assert spider.crawler.stats.get_value("topicfeed/listing_stopped_early") == 1
+    close_crawl(spider.crawler)
