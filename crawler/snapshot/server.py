@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import logging
 import re
+import signal
 import sys
 import threading
 import time
@@ -222,10 +223,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.snapshot_dir / INDEX_NAME).is_file():
         parser.error(f"{args.snapshot_dir / INDEX_NAME} not found: not a snapshot folder")
+    stopped = threading.Event()
+    # SIGTERM too: a server started in the background by a script ignores SIGINT.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
     with SnapshotServer(args.snapshot_dir, port=args.port) as server:
         print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+            stopped.wait()
     return 0
 
 
