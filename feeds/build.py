@@ -10,6 +10,7 @@ from pathlib import Path
 from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.store import FeedArticle, Store, StoredArticle
+from crawler.text.aisummary import ai_summary_plain
 from crawler.text.htmlclean import drop_images, replace_image_sources
 from feeds.model import FeedEntry, TopicFeed
 from feeds.rendered import RenderedFeeds
@@ -35,7 +36,7 @@ def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str
         published=article.published,
         updated=max(article.updated, article.published),
         author=article.outlet or article.site_name,
-        summary=article.summary,
+        summary=ai_summary_plain(article.ai_summary) if article.ai_summary else article.summary,
         content_html=content,
         site_name=article.site_name,
         categories=tuple(article.topics.get(topic, ())),

@@ -100,3 +100,8 @@ def qutoutiao_config(**args: Any) -> str:
 def cross_source_config() -> str:
     """Both sources in one crawl: the Qutoutiao repost of an ifeng article meets its original."""
     return config_text(qutoutiao_config(), ifeng_hb_source())
+
+
+def notify(name: str, kind: str, **keys: Any) -> str:
+    """A ``[[notify]]`` target (DESIGN §12); secrets as ``env:NAME`` keyword values."""
+    return _block("[[notify]]", {"name": name, "kind": kind, **keys})

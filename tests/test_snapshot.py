@@ -240,10 +240,9 @@ def test_python_m_crawler_snapshot_serves_a_folder(snapshot: Path) -> None:
         assert base.startswith("http://127.0.0.1:"), base + child.stderr.read()
         status, _, body = fetch(base + "/hb.ifeng.com/c/8lE1OVQRmEX")
         assert status == 200 and body.decode() == "<html>seed 文章</html>"
-        # SIGTERM, not Ctrl-C: a test run in the background hands its children SIGINT ignored
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=10) == 0
     finally:
-        if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            assert child.wait(timeout=10) == 0  # Ctrl-C ends it quietly
+        finally:
             child.kill()
-            child.wait()

@@ -78,6 +78,7 @@ def render_note(article: StoredArticle) -> str:
         "",
         markdown_safe(article.summary or article.text[:200]),
         "",
+        *(["## AI总结", "", article.ai_summary, ""] if article.ai_summary else []),
         "## 原文",
         "",
         html_to_markdown_text(replace_image_sources(article.body_html, local_image_links(article))),

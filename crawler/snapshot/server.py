@@ -223,13 +223,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.snapshot_dir / INDEX_NAME).is_file():
         parser.error(f"{args.snapshot_dir / INDEX_NAME} not found: not a snapshot folder")
-    stopped = threading.Event()
-    # SIGTERM too: a server started in the background by a script ignores SIGINT.
-    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    # Ctrl-C stops it even when started by a process that ignores SIGINT (pytest-xdist workers,
+    # nohup): an ignored SIGINT is inherited, and Python then installs no KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with SnapshotServer(args.snapshot_dir, port=args.port) as server:
         print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
+            threading.Event().wait()
     return 0
 
 

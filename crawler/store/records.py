@@ -65,6 +65,7 @@ class StoredArticle:
     reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
     same_text: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of each alias
     revisions: list[Revision] = field(default_factory=list)  # oldest first
+    ai_summary: str = ""  # the LLM summary of this text ([summary]), Markdown; "" if none
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class FeedArticle:
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)
     same_text: list[tuple[str, str]] = field(default_factory=list)
+    ai_summary: str = ""  # the LLM summary ([summary]), Markdown; "" if none
 
 
 @dataclass(frozen=True)
