@@ -214,7 +214,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
     from crawler.commands.schedule import shortest_interval
-    from crawler.store.imagefiles import ImageReferences
+    from crawler.store.imagerefs import ImageReferences
     from feeds.server import FeedServer
 
     try:

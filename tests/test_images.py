@@ -8,7 +8,7 @@ import urllib.request
 
 from crawler.config import load_config
 from crawler.pipelines.images import image_path, referer_for
-from crawler.store.imagefiles import ImageReferences
+from crawler.store.imagerefs import ImageReferences
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
 from tests.helpers import check_atom, store_url, write_config

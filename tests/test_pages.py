@@ -13,7 +13,7 @@ import pytest
 
 from crawler.items import Image
 from crawler.store import FeedArticle
-from crawler.store.imagefiles import ImageReferences
+from crawler.store.imagerefs import ImageReferences
 from feeds.html import STYLESHEET_NAME
 from feeds.index_page import render_index_html
 from feeds.model import SourceStatus

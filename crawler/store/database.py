@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from crawler.store.schema import (
     revisions,
     schema_version,
 )
+from crawler.store.sqlitefile import foreign_tables, sqlite_pragmas
 from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -66,13 +67,12 @@ class Store(RunRecords, TopicReads):
                 db_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
-            foreign = migrations.foreign_tables(db_path)  # read only: the file is not ours to change
-            if foreign:
+            if foreign := foreign_tables(db_path):  # read only: the file is not ours to change
                 raise StoreError(f"{url}: not a usable topicfeed store (another program's database, tables "
                                  f"{foreign}); point [store] url or --data-dir at another location")
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "connect", sqlite_pragmas)
         store = cls(engine)
         store._migrate(url)
         return store
@@ -113,6 +113,10 @@ class Store(RunRecords, TopicReads):
             if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
                 migrations.upgrade(conn, version)
                 conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    def exclusive(self) -> AbstractContextManager[Connection]:
+        """A transaction holding the store's write lock from its start (bulk changes, upgrades)."""
+        return self._exclusive()
 
     @contextmanager
     def _exclusive(self) -> Iterator[Connection]:
@@ -394,11 +398,3 @@ class Store(RunRecords, TopicReads):
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -32,29 +31,6 @@ def backfill(conn: Connection) -> None:
 def is_referenced(engine: Engine, path: str) -> bool:
     with engine.connect() as conn:
         return conn.execute(sa.select(image_files.c.path).where(image_files.c.path == path)).first() is not None
-
-
-class ImageReferences:
-    """``references(path)``: does a stored article show this image file? (the store opened on first use)"""
-
-    def __init__(self, store_url: str):
-        self.store_url = store_url
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, path: str) -> bool:
-        from crawler.store.database import Store, StoreError
-
-        with self._lock:
-            if self._engine is None:
-                try:
-                    self._engine = Store.open(self.store_url).engine
-                except StoreError:
-                    return False
-        try:
-            return is_referenced(self._engine, path)
-        except sa.exc.SQLAlchemyError:
-            return False
 
 
 def missing_copies(engine: Engine, source: str, archive_dir: Path, since: datetime,

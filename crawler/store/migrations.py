@@ -7,10 +7,6 @@ the copy itself, so no writer of ``matches`` (Store.save, bulk imports) has to k
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from pathlib import Path
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -61,20 +57,6 @@ def create_triggers(conn: Connection) -> None:
         raise NotImplementedError(f"no store triggers for {dialect}; use SQLite or PostgreSQL")
     for statement in _PUBLISHED_COPY[dialect]:
         conn.exec_driver_sql(statement)
-
-
-def foreign_tables(db_path: Path) -> str:
-    """The tables of a SQLite file that is another program's (tables, no schema_version), or ""."""
-    if not db_path.is_file() or db_path.stat().st_size == 0:
-        return ""
-    try:
-        with contextlib.closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    except sqlite3.Error:
-        return ""  # not a database at all: Store.open says so in its own words
-    if not tables or "schema_version" in tables:
-        return ""
-    return ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
 
 
 def upgrade(conn: Connection, found: int) -> None:
