@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
 from crawler.store import imagefiles, migrations, statements
-from crawler.store.driver import QuickReads, run_raw
+from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
 from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
@@ -40,7 +40,7 @@ from crawler.store.schema import (
     revisions,
     schema_version,
 )
-from crawler.store.sqlitefile import foreign_tables, sqlite_pragmas
+from crawler.store.sqlitefile import foreign_tables
 from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -397,4 +397,3 @@ class Store(RunRecords, TopicReads):
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-

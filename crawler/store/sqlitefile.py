@@ -1,11 +1,10 @@
-"""The SQLite file itself: the connection pragmas, and refusing a file that is another program's."""
+"""The SQLite file itself: refusing a file that is another program's."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 
 def foreign_tables(db_path: Path) -> str:
@@ -21,11 +20,3 @@ def foreign_tables(db_path: Path) -> str:
         return ""
     return ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
 
-
-def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
