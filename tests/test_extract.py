@@ -9,7 +9,7 @@ import pytest
 
 from crawler.extract import extract_page
 from crawler.extract.body import body_lines, junk_share, strip_junk
-from crawler.extract.charset import decode_page, declared_charset
+from crawler.extract.charset import declared_charset, decode_page
 from crawler.extract.fields import editor_in, parse_published, split_title, url_date
 from crawler.extract.pages import next_page, page_of
 from tests.sites.web import ARTICLES, CHINANEWS, CHINANEWS_PAGED, GOV, THEPAPER, Expected
@@ -133,7 +133,8 @@ def test_published_falls_back_to_the_url_date():
 
 
 def test_title_suffix_and_editor_lines():
-    assert split_title("全省推进会在宜昌召开_湖北要闻_湖北省人民政府门户网站") == ("全省推进会在宜昌召开", "湖北省人民政府门户网站")
+    assert split_title("全省推进会在宜昌召开_湖北要闻_湖北省人民政府门户网站") == (
+        "全省推进会在宜昌召开", "湖北省人民政府门户网站")
     assert editor_in("正文。(责编：刘一帆、陈静)") == "刘一帆、陈静"
     assert editor_in("正文。【责任编辑:姚晓岚】") == "姚晓岚"
     assert editor_in("正文。责任编辑：张晓川 ") == "张晓川"
