@@ -45,13 +45,13 @@ from bench.site import DEFAULT_ROOT
 from bench.text import paragraphs_text
 from crawler.config import Config, FeedsConfig, Topic
 from crawler.items import Article, Image
-from crawler.samples.ifeng import paragraphs
 from crawler.store import Store, statements
 from crawler.store import schema as store_module
 from crawler.store.known import KnownArticles, RevisitPolicy
 from crawler.text.minhash import band_keys, signature
 from crawler.text.strings import content_hash
 from feeds.build import build_feeds
+from tests.sites.ifeng import paragraphs
 
 TOPICS = 50
 MATCH_EVERY = 10  # every 10th article matches one topic

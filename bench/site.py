@@ -1,6 +1,6 @@
 """A synthetic ifeng site for the benchmarks: N articles, their columns and getColumnInfo pages.
 
-Pages come from the sample builders (``crawler.samples.ifeng``), so they have the real shape:
+Pages come from the sample builders (``tests.sites.ifeng``), so they have the real shape:
 navigation junk, ``var allData = {...}`` with the article text, lazy images. Two regional hosts
 (hb, hn); each column lists ``page_size`` articles on its ``/shanklist/`` page and as many on
 each getColumnInfo continuation, newest first, the last one ``isEnd``. Every article is
@@ -25,7 +25,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench.text import TOPIC_KEYWORDS, paragraphs_text, title
-from crawler.samples.ifeng import (
+from crawler.snapshot.index import INDEX_NAME
+from crawler.snapshot.server import SnapshotServer
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites.ifeng import (
     BEIJING,
     JSONP_TYPE,
     TIME_FORMAT,
@@ -40,7 +43,6 @@ from crawler.samples.ifeng import (
     lazy_img,
     paragraphs,
 )
-from crawler.snapshot.server import INDEX_NAME, SnapshotServer, SnapshotWriter
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=BEIJING)
 HOSTS = ("hb.ifeng.com", "hn.ifeng.com")

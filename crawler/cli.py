@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
+from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV
@@ -60,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", parents=[common], help="last run per source, articles per topic")
     status.set_defaults(handler=cmd_status)
+
+    notify = commands.add_parser("notify", parents=[common], help="send due notifications, a digest, or a test")
+    notify.add_argument("--test", metavar="NAME", default="", help="send one test message to [[notify]] NAME")
+    notify.add_argument("--digest", metavar="NAME", default="", help="send NAME's digest now")
+    notify.add_argument("--mirror", metavar="URL", default=os.environ.get(MIRROR_ENV, ""),
+                        help=f"send every request to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
+    notify.set_defaults(handler=cmd_notify)
 
     listen = argparse.ArgumentParser(add_help=False)
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -141,6 +149,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         runs = store.last_runs()
         counts = store.topic_counts()
+        delivery = delivery_status_lines(config, store)
     finally:
         store.close()
     print("sources:")
@@ -163,7 +172,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         count, newest = counts.get(topic.slug, (0, None))
         shown = newest.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M") if newest else "-"
         print(f"  {topic.slug} ({topic.title}): {count} articles, newest {shown}")
+    for line in delivery:
+        print(line)
     return ExitStatus.OK
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from crawler.commands.notify import run_notify
+
+    if args.test and args.digest:
+        raise UsageError("--test and --digest: give one of them")
+    return run_notify(load(args), test=args.test, digest=args.digest, mirror=args.mirror.rstrip("/"))
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ class Image:
     height: int | None = None
     caption: str = ""
     local: str = ""  # path under the archive folder once downloaded (crawler.pipelines.images)
+    failed: bool = False  # its download failed (404, not an image): shown nowhere, never the cover
 
 
 @dataclass

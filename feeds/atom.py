@@ -26,6 +26,11 @@ def index_url(base_url: str) -> str:
     return f"{base_url}index.html"
 
 
+def page_url(base_url: str, slug: str) -> str:
+    """The topic's page for people (feeds.pages), the feed's rel=alternate."""
+    return f"{base_url}{slug}.html"
+
+
 def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = "0.1.0") -> bytes:
     """Render ``feed`` as UTF-8 Atom bytes, identical for identical input.
 
@@ -38,7 +43,7 @@ def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = "0.1
     fg.id(self_url)
     fg.title(xml_safe(feed.title) or xml_safe(feed.slug) or UNTITLED)
     fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(href=xml_safe(index_url(base_url)), rel="alternate", type="text/html")
+    fg.link(href=xml_safe(page_url(base_url, feed.slug)), rel="alternate", type="text/html")
     keywords = [k for k in (xml_safe(k) for k in feed.keywords) if k]
     if keywords:
         fg.subtitle("关键词：" + "、".join(keywords))
@@ -83,10 +88,13 @@ class _AlternateLinkEntry(_FgEntry):
 
 
 def _credit_html(entry: FeedEntry) -> str:
-    parts = [f"<p>来源：{_link_html(entry.site_name or entry.author, entry.url)}</p>"]
-    if entry.also_reported_by:
-        links = "、".join(_link_html(name, url) for name, url in entry.also_reported_by)
-        parts.append(f"<p>同时报道：{links}</p>")
+    """来源 (the site / the outlet, as the archive note names them), then who else has the story:
+    同时见于 the same text under another URL, 同时报道 a near-duplicate."""
+    credit = " / ".join(dict.fromkeys(name for name in (entry.site_name, entry.outlet) if name))
+    parts = [f"<p>来源：{_link_html(credit or entry.author, entry.url)}</p>"]
+    for label, pairs in (("同时见于", entry.same_text_at), ("同时报道", entry.also_reported_by)):
+        if pairs:
+            parts.append(f"<p>{label}：{'、'.join(_link_html(name, url) for name, url in pairs)}</p>")
     return "\n" + "\n".join(parts)
 
 

@@ -10,21 +10,22 @@ from pathlib import Path
 from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.store import FeedArticle, Store, StoredArticle
-from crawler.text.htmlclean import replace_image_sources
-from crawler.text.urls import host_of
+from crawler.text.aisummary import ai_summary_plain
+from crawler.text.htmlclean import drop_images, replace_image_sources
 from feeds.model import FeedEntry, TopicFeed
 from feeds.rendered import RenderedFeeds
-from feeds.writer import write_feed_files
+from feeds.site import archived_page_path, archived_pages, credited, source_statuses
+from feeds.writer import write_archived_pages, write_feed_files
 
 RENDERED_RECORD = "feeds-rendered.json"  # in the state folder
 # Part of every feed's input key: bump it when the same articles would now render differently
 # (feed_entry, render_atom), so that a warm rebuild does not keep the old files.
-FEED_FORMAT = 1
+FEED_FORMAT = 2
 
 
 def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str = "") -> FeedEntry:
     """``image_base`` set: images point at our own copies there (hotlink-protected sites)."""
-    content = article.body_html
+    content = drop_images(article.body_html, {image.url for image in article.images if image.failed})
     if image_base:
         content = replace_image_sources(
             content, {image.url: f"{image_base}{image.local}" for image in article.images if image.local})
@@ -35,11 +36,14 @@ def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str
         published=article.published,
         updated=max(article.updated, article.published),
         author=article.outlet or article.site_name,
-        summary=article.summary,
+        summary=ai_summary_plain(article.ai_summary) if article.ai_summary else article.summary,
         content_html=content,
         site_name=article.site_name,
         categories=tuple(article.topics.get(topic, ())),
-        also_reported_by=(*article.reported_by, *((host_of(alias), alias) for alias in article.aliases)),
+        also_reported_by=credited(article.reported_by),
+        same_text_at=credited(article.same_text),
+        outlet=article.outlet,
+        page=archived_page_path(article),
     )
 
 
@@ -79,9 +83,14 @@ def build_feeds(config: Config, store: Store) -> list[Path]:
     image_base = base_url if config.feeds.local_images else ""
     feeds = []
     inputs = {}
+    listed: list[FeedArticle] = []
     for topic in config.topics:
         articles = store.feed_articles(topic.slug, limit=config.feeds.max_entries)
+        listed += articles
         feeds.append(_topic_feed(topic, articles, image_base))
         inputs[topic.slug] = feed_input_key(topic, articles, base_url, image_base)
     rendered = RenderedFeeds.load(config.state_dir / RENDERED_RECORD)
-    return write_feed_files(feeds, config.feeds_dir, base_url, inputs=inputs, rendered=rendered)
+    written = write_feed_files(feeds, config.feeds_dir, base_url, inputs=inputs, rendered=rendered,
+                               sources=source_statuses(config, store))
+    pages = archived_pages(listed, {topic.slug: topic.title for topic in config.topics})
+    return written + write_archived_pages(pages, config.feeds_dir, rendered)

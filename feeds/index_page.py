@@ -1,94 +1,82 @@
-"""The static HTML page that lists the topic feeds for people."""
+"""The static HTML page that lists the topic feeds for people, and how each source is doing."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
-from crawler.text.strings import xml_safe
 from feeds.atom import feed_url, require_aware
-from feeds.model import FeedEntry, TopicFeed
+from feeds.html import link, page, text, time_html
+from feeds.model import FeedEntry, SourceStatus, TopicFeed
+from feeds.pages import topic_page_name
 
 PAGE_TITLE = "topicfeed"
 NEWEST_SHOWN = 10
 OPML_LABEL = "OPML 订阅列表（index.opml）"
-# China has had no daylight saving since 1991, so a fixed offset needs no tz database.
-BEIJING = timezone(timedelta(hours=8))
-
-_STYLE = (
-    "body{font-family:sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.6}section{border-top:1px solid #ccc;margin-top:1.5rem}"
-    ".meta{color:#555}time{color:#777;font-size:.9em;margin-left:.5em}"
-)
 
 
-def render_index_html(feeds: Sequence[TopicFeed], base_url: str) -> bytes:
-    """Render the topic list as a self-contained UTF-8 HTML5 page without scripts."""
-    lines = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_text(PAGE_TITLE)}</title>",
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_text(PAGE_TITLE)}</h1>",
-        f"<p>{_link(base_url + 'index.opml', OPML_LABEL)}：一次导入全部主题。</p>",
+def render_index_html(feeds: Sequence[TopicFeed], base_url: str,
+                      sources: Sequence[SourceStatus] = ()) -> bytes:
+    """Render the topic list (and the sources' last runs) as a self-contained UTF-8 HTML5 page."""
+    body = [
+        f"<h1>{text(PAGE_TITLE)}</h1>",
+        f"<p>{link(base_url + 'index.opml', OPML_LABEL)}：一次导入全部主题。</p>",
     ]
     for feed in feeds:
-        lines.extend(_topic_lines(feed, base_url))
-    lines += ["</body>", "</html>", ""]
-    return "\n".join(lines).encode("utf-8")
+        body.extend(_topic_lines(feed, base_url))
+    body.extend(source_lines(sources))
+    return page(PAGE_TITLE, body)
 
 
 def _topic_lines(feed: TopicFeed, base_url: str) -> list[str]:
-    keywords = "、".join(_text(k) for k in feed.keywords if xml_safe(k))
+    keywords = "、".join(text(k) for k in feed.keywords if k.strip())
     newest = max((require_aware(e.updated) for e in feed.entries), default=None)
-    updated = _time(newest) if newest is not None else "暂无"
+    updated = time_html(newest) if newest is not None else "暂无"
+    shown = feed.entries[:NEWEST_SHOWN]
     lines = [
         "<section>",
-        f"<h2>{_text(feed.title or feed.slug)}</h2>",
+        f"<h2>{link(topic_page_name(feed.slug), feed.title or feed.slug)}</h2>",
         f'<p class="meta">关键词：{keywords or "无"}</p>',
-        f'<p class="meta">共 {len(feed.entries)} 条，最近更新：{updated}</p>',
-        f"<p>{_link(feed_url(base_url, feed.slug), 'Atom 订阅')}</p>",
+        f'<p class="meta">{_count_line(len(shown), len(feed.entries))}，最近更新：{updated}</p>',
+        f"<p>{link(topic_page_name(feed.slug), '主题页')} · {link(feed_url(base_url, feed.slug), 'Atom 订阅')}</p>",
     ]
-    if feed.entries:
+    if shown:
         lines.append("<ol>")
-        lines.extend(_entry_line(e) for e in feed.entries[:NEWEST_SHOWN])
+        lines.extend(_entry_line(e) for e in shown)
         lines.append("</ol>")
     lines.append("</section>")
     return lines
 
 
+def _count_line(shown: int, total: int) -> str:
+    if shown == total:
+        return f"共 {total} 条"
+    return f"下列最新 {shown} 条，主题页共 {total} 条"
+
+
 def _entry_line(entry: FeedEntry) -> str:
-    return f"<li>{_link(entry.url, entry.title or entry.url)}{_time(entry.published)}</li>"
+    credit = entry.outlet or entry.author or entry.site_name
+    links = [link(entry.url, entry.title or entry.url, external=True)]
+    if entry.page:
+        links.append(link(entry.page, "存档"))
+    return f'<li>{" · ".join(links)} <span class="meta">{text(credit)}</span> {time_html(entry.published)}</li>'
 
 
-def _time(moment: datetime) -> str:
-    local = require_aware(moment).astimezone(BEIJING)
-    return f'<time datetime="{_text(moment.isoformat())}">{local:%Y-%m-%d %H:%M}</time>'
-
-
-def _link(url: str, label: str) -> str:
-    href = _safe_href(url)
-    if href is None:
-        return _text(label)
-    return f'<a href="{_text(href)}">{_text(label)}</a>'
-
-
-def _safe_href(url: str) -> str | None:
-    # Only web links (or relative ones) may be followed: never javascript:, data: and the like.
-    cleaned = xml_safe(url).strip()
-    try:
-        scheme = urlsplit(cleaned).scheme
-    except ValueError:
-        return None
-    return cleaned if scheme in ("", "http", "https") else None
-
-
-def _text(value: str) -> str:
-    return html.escape(xml_safe(value), quote=True)
+def source_lines(sources: Sequence[SourceStatus]) -> list[str]:
+    """来源: each source's last run, its outcome (health) and what it found."""
+    if not sources:
+        return []
+    lines = ["<section>", "<h2>来源</h2>", "<table>",
+             "<thead><tr><th>来源</th><th>上次抓取</th><th>状态</th><th>页面 / 新文章 / 错误</th></tr></thead>",
+             "<tbody>"]
+    for source in sources:
+        if source.started is None:
+            lines.append(f"<tr><td>{text(source.name)}</td><td>从未抓取</td><td>-</td><td>-</td></tr>")
+            continue
+        health = "ok" if source.outcome == "ok" else "" if source.outcome == "running" else "bad"
+        lines.append(f"<tr><td>{text(source.name)}</td><td>{time_html(source.started)}</td>"
+                     f'<td class="{health}">{text(source.outcome)}</td>'
+                     f"<td>{source.pages} / {source.new} / {source.errors}</td></tr>")
+    lines += ["</tbody>", "</table>",
+              '<p class="meta">状态：ok 正常；unhealthy 页面可能改版；failed 抓取失败；running 正在抓取。</p>',
+              "</section>"]
+    return lines

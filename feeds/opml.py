@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from crawler.text.strings import xml_safe
-from feeds.atom import feed_url, index_url
+from feeds.atom import feed_url, page_url
 from feeds.model import TopicFeed
 
 
@@ -26,6 +26,6 @@ def render_opml(feeds: Sequence[TopicFeed], base_url: str, *, title: str = "topi
             text=name,
             title=name,
             xmlUrl=xml_safe(feed_url(base_url, feed.slug)),
-            htmlUrl=xml_safe(index_url(base_url)),
+            htmlUrl=xml_safe(page_url(base_url, feed.slug)),
         )
     return etree.tostring(opml, encoding="UTF-8", xml_declaration=True, pretty_print=True)

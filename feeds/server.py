@@ -35,6 +35,7 @@ CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
 }
 _COMPRESSIBLE = re.compile(r"^(text/|application/(atom\+xml|xml|json|javascript))")
 # Encoded separators and NUL never name a file here; refuse them before decoding.

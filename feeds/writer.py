@@ -7,9 +7,12 @@ from pathlib import Path
 
 from crawler.fsutil import write_if_changed
 from feeds.atom import render_atom
+from feeds.html import STYLESHEET, STYLESHEET_NAME
 from feeds.index_page import render_index_html
-from feeds.model import TopicFeed
+from feeds.model import ArchivedPage, SourceStatus, TopicFeed
+from feeds.notepage import render_archived_html
 from feeds.opml import render_opml
+from feeds.pages import render_topic_html, topic_page_name
 from feeds.rendered import RenderedFeeds
 
 OPML_NAME = "index.opml"
@@ -18,8 +21,10 @@ INDEX_NAME = "index.html"
 
 def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str, *,
                      inputs: Mapping[str, str] | None = None,
-                     rendered: RenderedFeeds | None = None) -> list[Path]:
-    """Write ``<slug>.atom`` per topic plus ``index.opml`` and ``index.html``.
+                     rendered: RenderedFeeds | None = None,
+                     sources: Sequence[SourceStatus] = ()) -> list[Path]:
+    """Write ``<slug>.atom`` and ``<slug>.html`` per topic plus ``index.opml``, ``index.html``
+    and the stylesheet.
 
     Each file is replaced atomically and only when its bytes differ; returns the paths
     actually written. Feeds of topics that were removed are left in place, so readers
@@ -32,18 +37,37 @@ def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str,
     inputs = inputs or {}
     written = []
     for feed in feeds:
-        path = feeds_dir / f"{feed.slug}.atom"
-        key = inputs.get(feed.slug)
-        if rendered is not None and key is not None and rendered.is_current(path, key):
-            continue
-        if write_if_changed(path, render_atom(feed, base_url)):
-            written.append(path)
-        if rendered is not None and key is not None:
-            rendered.remember(path, key)
+        for path, render in ((feeds_dir / f"{feed.slug}.atom", render_atom),
+                             (feeds_dir / topic_page_name(feed.slug), render_topic_html)):
+            key = inputs.get(feed.slug)
+            if rendered is not None and key is not None and rendered.is_current(path, key):
+                continue
+            if write_if_changed(path, render(feed, base_url)):
+                written.append(path)
+            if rendered is not None and key is not None:
+                rendered.remember(path, key)
     for path, data in ((feeds_dir / OPML_NAME, render_opml(feeds, base_url)),
-                       (feeds_dir / INDEX_NAME, render_index_html(feeds, base_url))):
+                       (feeds_dir / INDEX_NAME, render_index_html(feeds, base_url, sources)),
+                       (feeds_dir / STYLESHEET_NAME, STYLESHEET.encode("utf-8"))):
         if write_if_changed(path, data):
             written.append(path)
+    if rendered is not None:
+        rendered.save()
+    return written
+
+
+def write_archived_pages(pages: Sequence[tuple[ArchivedPage, str]], feeds_dir: Path,
+                         rendered: RenderedFeeds | None = None) -> list[Path]:
+    """Write each archived article's page; ``pages`` pairs it with the key of its input."""
+    written = []
+    for archived, key in pages:
+        path = feeds_dir / archived.path
+        if rendered is not None and rendered.is_current(path, key):
+            continue
+        if write_if_changed(path, render_archived_html(archived)):
+            written.append(path)
+        if rendered is not None:
+            rendered.remember(path, key)
     if rendered is not None:
         rendered.save()
     return written

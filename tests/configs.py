@@ -132,3 +132,8 @@ def web_config(**args: Any) -> str:
     """The web workspace: the test set as one source, a topic two of its articles match, one for a third."""
     return config_text(paths(), feeds(), topic(), topic("rural-delivery", "快递进村", ["快递进村", "共配"]),
                        web_source(**args))
+
+
+def notify(name: str, kind: str, **keys: Any) -> str:
+    """A ``[[notify]]`` target (DESIGN §12); secrets as ``env:NAME`` keyword values."""
+    return _block("[[notify]]", {"name": name, "kind": kind, **keys})

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from crawler.samples import Sample, build_sample
-from crawler.samples.qutoutiao import rotate_list_keys
 from crawler.snapshot.server import SnapshotServer
 from tests.configs import cross_source_config, ifeng_config, qutoutiao_config
 from tests.helpers import FAST, Run, run_topicfeed, write_config
+from tests.sites import Sample, build_sample
+from tests.sites.qutoutiao import rotate_list_keys
 
 # TOPICFEED_TEST_STORE=postgres runs the suite with every crawl's store on PostgreSQL
 # (TOPICFEED_TEST_POSTGRES_URL), one fresh schema per test.

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from feeds.model import FeedEntry, TopicFeed
+from feeds.model import ArchivedPage, FeedEntry, TopicFeed
 
 BEIJING = timezone(timedelta(hours=8))
 DEFAULT_URL = "https://news.example.cn/2024/05/01/ai-chip.html"
@@ -38,3 +38,27 @@ def make_entry(**overrides: Any) -> FeedEntry:
 def make_feed(entries: Iterable[FeedEntry] = (), **overrides: Any) -> TopicFeed:
     """A TopicFeed holding ``entries`` in the given order."""
     return replace(_DEFAULT_FEED, entries=tuple(entries), **overrides)
+
+
+_DEFAULT_PAGE = ArchivedPage(
+    path="archive/xinhua/2024/05/20240501-ai-chip.html",
+    title="国产人工智能芯片取得新突破",
+    url=DEFAULT_URL,
+    site_name="示例新闻网",
+    outlet="新华社",
+    author="新华社",
+    editor="王编辑",
+    published=datetime(2024, 5, 1, 8, 30, tzinfo=BEIJING),
+    updated=datetime(2024, 5, 1, 9, 0, tzinfo=BEIJING),
+    archived=datetime(2024, 5, 1, 9, 5, tzinfo=BEIJING),
+    summary="研究团队发布新一代人工智能芯片，能效比提升三倍。",
+    body_html=('<p>研究团队发布新一代芯片。</p>'
+               '<p><img src="../../../../images/news.example.cn/0123.jpg" alt="芯片"></p>'),
+    images=(("https://news.example.cn/a.jpg", "../../../../images/news.example.cn/0123.jpg"),),
+    topics=(("ai", "人工智能"),),
+)
+
+
+def make_archived_page(**overrides: Any) -> ArchivedPage:
+    """An ArchivedPage with Chinese defaults and one locally saved image."""
+    return replace(_DEFAULT_PAGE, **overrides)

@@ -15,8 +15,11 @@ import yaml
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-ATOM_RNG = SHARED / "schema" / "atom.rng"
+# Copies kept in the repository (tests/data/README.md says where they come from): the suite
+# reads nothing outside it.
+DATA = REPO / "tests" / "data"
+ATOM_RNG = DATA / "schema" / "atom.rng"
+SEEDS = DATA / "seeds"
 
 # Replaying a local snapshot: politeness off, logs quiet.
 FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",

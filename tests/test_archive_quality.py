@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from crawler.archive.note import render_note
 from crawler.config import Topic
 from crawler.items import Article
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import sample_docs
 from crawler.store import SaveOutcome, Store
 from crawler.store.schema import near_bands
 from crawler.text.minhash import band_keys, signature
 from crawler.text.prepare import normalize
 from crawler.text.strings import content_hash
 from feeds.build import feed_entry, topic_feed
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import sample_docs
 
 T0 = datetime(2025, 7, 24, 7, 55, tzinfo=UTC)
 DOCS = sample_docs(RECORDED_AT)
@@ -102,8 +102,8 @@ SUMMARY_AND_TAGS = """
 import json, sys
 from crawler.text.htmlclean import html_to_text
 from crawler.text.keywords import keywords
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import sample_docs
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import sample_docs
 from crawler.text.summary import summarize
 from crawler.text.minhash import signature
 texts = [html_to_text(d.content_html) for d in sample_docs(RECORDED_AT).values()]

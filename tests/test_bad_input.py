@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.samples.ifeng import article_page
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from tests.helpers import read_notes
+from tests.sites.ifeng import article_page
 
 COMMANDS = (["crawl"], ["feeds"], ["status"])
 

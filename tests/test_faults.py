@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.samples import RECORDED_AT
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 from crawler.store import Store
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, read_notes, run_topicfeed, store_url
+from tests.sites import RECORDED_AT
 
 
 def target(url: str) -> str:

@@ -15,9 +15,9 @@ from feeds.model import FeedEntry, TopicFeed
 from feeds.opml import render_opml
 from feeds.writer import write_feed_files
 from tests.factories import BEIJING, make_entry, make_feed
+from tests.helpers import ATOM_RNG
 
 BASE_URL = "https://feeds.example.org/"
-ATOM_RNG = Path(__file__).resolve().parents[2] / "shared" / "schema" / "atom.rng"
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE_TITLE = "<script>alert(1)</script> \" ' & : 标题"
 XML_ILLEGAL = "\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff\ud800"
@@ -78,7 +78,8 @@ def test_rendered_feed_is_valid_atom(feed: TopicFeed) -> None:
     links = {link.rel: link for link in parsed.feed.links}
     assert links["self"].href == f"{BASE_URL}{feed.slug}.atom"
     assert links["self"].type == "application/atom+xml"
-    assert links["alternate"].href == f"{BASE_URL}index.html"
+    assert links["alternate"].href == f"{BASE_URL}{feed.slug}.html"  # its page for people
+    assert links["alternate"].type == "text/html"
     assert all(k in parsed.feed.subtitle for k in feed.keywords)
 
 
@@ -255,7 +256,7 @@ def test_opml_lists_every_feed() -> None:
     assert [o.get("xmlUrl") for o in outlines] == [f"{BASE_URL}{f.slug}.atom" for f in feeds]
     assert [o.get("text") for o in outlines] == [f.title for f in feeds]
     assert all(o.get("type") == "rss" for o in outlines)
-    assert all(o.get("htmlUrl") == f"{BASE_URL}index.html" for o in outlines)
+    assert [o.get("htmlUrl") for o in outlines] == [f"{BASE_URL}{f.slug}.html" for f in feeds]
     assert document == render_opml(feeds, BASE_URL)
 
 
@@ -285,8 +286,9 @@ def test_index_page_shows_ten_newest_entries() -> None:
 
     text = render_index_html([make_feed(entries)], BASE_URL).decode("utf-8")
 
-    assert "共 12 条" in text
-    assert "2024-05-10 12:05" in text
+    assert "下列最新 10 条，主题页共 12 条" in text  # the count says what the list holds
+    assert "共 12 条" not in text.replace("主题页共 12 条", "")
+    assert "2024-05-10 12:05 北京时间" in text
     shown = [e for e in entries if f'href="{e.url}"' in text]
     assert shown == entries[:10]
 
@@ -301,7 +303,7 @@ def test_writer_writes_only_what_changed(tmp_path: Path) -> None:
 
     first = write_feed_files(feeds, feeds_dir, BASE_URL)
 
-    names = ["ai.atom", "chips.atom", "index.opml", "index.html"]
+    names = ["ai.atom", "ai.html", "chips.atom", "chips.html", "index.opml", "index.html", "style.css"]
     assert first == [feeds_dir / n for n in names]
     assert (feeds_dir / "ai.atom").read_bytes() == render_atom(feeds[0], BASE_URL)
     past = 1_000_000_000
@@ -315,7 +317,7 @@ def test_writer_writes_only_what_changed(tmp_path: Path) -> None:
     changed = [make_feed(newest_first(3)), feeds[1]]
     rewritten = write_feed_files(changed, feeds_dir, BASE_URL)
 
-    assert rewritten == [feeds_dir / "ai.atom", feeds_dir / "index.html"]
+    assert rewritten == [feeds_dir / "ai.atom", feeds_dir / "ai.html", feeds_dir / "index.html"]
     after = written_mtimes(feeds_dir)
     assert after["chips.atom"] == before["chips.atom"]
     assert after["index.opml"] == before["index.opml"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from dataclasses import replace
 
-from crawler.samples.ifeng import article_page
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites.ifeng import article_page
 
 
 def commits(archive) -> list[str]:

@@ -8,10 +8,10 @@ import urllib.request
 
 from crawler.config import load_config
 from crawler.pipelines.images import image_path, referer_for
-from crawler.samples.media import placeholder_png
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
 from tests.helpers import check_atom, write_config
+from tests.sites.media import placeholder_png
 
 
 def test_image_paths_are_stable_and_safe():
@@ -35,8 +35,8 @@ def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):
     sources = [src for entry in parsed.entries for src in re.findall(r'<img[^>]+src="([^"]+)"', entry.content[0].value)]
     ours = [src for src in sources if src.startswith("http://127.0.0.1:8080/images/")]
     assert len(ours) >= 4
-    # every image that exists is served by us; only the xss page's bogus src=x stays as it was
-    assert [src for src in sources if src not in ours] == ["https://hb.ifeng.com/c/x"]
+    # every image that exists is served by us; the xss page's bogus src=x answered 404: it is gone
+    assert [src for src in sources if src not in ours] == []
 
     config = load_config(ws.config)
     with FeedServer(config.feeds_dir, images_root=config.archive_dir / "images") as server:

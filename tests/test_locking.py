@@ -18,13 +18,13 @@ import pytest
 from crawler.commands.schedule import CrawlRunner, crawl_command
 from crawler.config import load_config
 from crawler.locks import SourceBusy, SourceLock
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import sample_docs
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from tests.configs import ifeng_config
 from tests.conftest import Workspace
 from tests.helpers import FAST, read_notes, store_url, write_config
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import sample_docs
 
 HOLD = """
 import sys, time

@@ -17,13 +17,13 @@ from crawler.config import Config, parse_config
 from crawler.items import Article
 from crawler.pipelines.items import ArchivePipeline, StorePipeline
 from crawler.runtime import shared_store
-from crawler.samples import RECORDED_AT
-from crawler.samples.ifeng import sample_docs
 from crawler.store import StoredArticle
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
 from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.helpers import read_notes
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import sample_docs
 
 SEED = sample_docs(RECORDED_AT)["seed"]
 # A correction of one figure: same URL, new text, so the second save updates the article.

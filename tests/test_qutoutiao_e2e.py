@@ -14,14 +14,14 @@ import pytest
 import yaml
 
 from crawler.pipelines.images import image_path
-from crawler.samples.media import placeholder_png
-from crawler.samples.qutoutiao import BEIJING
 from crawler.store import Store
 from crawler.text.urls import canonical_url, unwrap_proxy
 from tests.configs import qutoutiao_config
-from tests.helpers import SHARED, read_notes, store_url, write_config
+from tests.helpers import SEEDS, read_notes, store_url, write_config
+from tests.sites.media import placeholder_png
+from tests.sites.qutoutiao import BEIJING
 
-SEED_POST = SHARED / "seeds" / "qutoutiao-hexo-post.md"
+SEED_POST = SEEDS / "qutoutiao-hexo-post.md"
 JUNK = ("点击查看大图", "相关推荐", "打开趣头条", "viewer-bg", "__qkImgs", "base64", "data-src")
 
 

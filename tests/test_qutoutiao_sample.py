@@ -11,16 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 
-from crawler.samples import Sample
-from crawler.samples.qutoutiao import BEIJING, SEED_TITLE, QttImage, list_url, rotate_list_keys
 from crawler.snapshot.server import SnapshotServer
 from crawler.text.htmlclean import clean_body
 from crawler.text.strings import content_hash
 from crawler.text.urls import unwrap_proxy
 from spiders.qutoutiao import content_html
-from tests.helpers import SHARED
+from tests.helpers import SEEDS
+from tests.sites import Sample
+from tests.sites.qutoutiao import BEIJING, SEED_TITLE, QttImage, list_url, rotate_list_keys
 
-SEED_POST = SHARED / "seeds" / "qutoutiao-hexo-post.md"
+SEED_POST = SEEDS / "qutoutiao-hexo-post.md"
 KEYWORDS = ("服务外包", "服博会")
 
 

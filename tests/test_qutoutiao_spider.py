@@ -15,7 +15,6 @@ from scrapy.utils.test import get_crawler
 from crawler.config import parse_config
 from crawler.items import Article, Image
 from crawler.runtime import shared_store
-from crawler.samples import Sample
 from crawler.text.urls import canonical_url
 from spiders.qutoutiao import (
     QutoutiaoSpider,
@@ -25,6 +24,7 @@ from spiders.qutoutiao import (
     parse_info,
 )
 from tests.configs import config_text, paths, qutoutiao_source, topic
+from tests.sites import Sample
 
 BEIJING = timezone(timedelta(hours=8))
 

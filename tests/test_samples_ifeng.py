@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
-from crawler.samples import RECORDED_AT, build_sample_snapshot
-from crawler.samples.ifeng import (
+from crawler.snapshot.server import SnapshotServer
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites import RECORDED_AT, build_sample_snapshot
+from tests.sites.ifeng import (
     IfengDoc,
     IfengSample,
     build_ifeng_snapshot,
     column_info_url,
     search_url,
 )
-from crawler.snapshot.server import SnapshotServer, SnapshotWriter
 
 KEYWORDS = ("服务外包", "服博会")
 ALL_DATA = "var allData = "

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -11,7 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.snapshot.server import SnapshotServer, SnapshotWriter, body_filename, etag_for, main
+from crawler.snapshot.server import SnapshotServer, main
+from crawler.snapshot.writer import SnapshotWriter, body_filename, etag_for
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 ARTICLE = "https://hb.ifeng.com/c/8lE1OVQRmEX"
@@ -226,3 +230,19 @@ def test_cli_rejects_a_folder_without_index(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([str(tmp_path)])
     assert exit_info.value.code == 2
+
+
+def test_python_m_crawler_snapshot_serves_a_folder(snapshot: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-m", "crawler.snapshot", str(snapshot)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = child.stdout.readline().strip()
+        assert base.startswith("http://127.0.0.1:"), base + child.stderr.read()
+        status, _, body = fetch(base + "/hb.ifeng.com/c/8lE1OVQRmEX")
+        assert status == 200 and body.decode() == "<html>seed 文章</html>"
+    finally:
+        child.send_signal(signal.SIGINT)
+        try:
+            assert child.wait(timeout=10) == 0  # Ctrl-C ends it quietly
+        finally:
+            child.kill()

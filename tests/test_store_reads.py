@@ -193,7 +193,8 @@ def feed_files(store: Store, data_dir: Path) -> dict[str, bytes]:
     topics = (Topic("so", "服务外包", ("服务外包",)), Topic("ex", "博览会", ("博览会",)))
     config = Config(path=None, data_dir=data_dir, feeds=FeedsConfig(max_entries=3), topics=topics)
     build_feeds(config, store)
-    return {p.name: p.read_bytes() for p in sorted(config.feeds_dir.iterdir())}
+    return {str(p.relative_to(config.feeds_dir)): p.read_bytes()
+            for p in sorted(config.feeds_dir.rglob("*")) if p.is_file()}
 
 
 def test_a_version_1_store_is_upgraded_and_gives_the_same_feeds(tmp_path, url):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,13 @@ from crawler.text.htmlclean import html_to_markdown_text, markdown_safe, replace
 
 def note_path(archive_dir: Path, article: StoredArticle) -> Path:
     """``<archive>/<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id>.md``, dated in Asia/Shanghai."""
-    local = article.published.astimezone(SITE_TZ)
-    name = f"{local:%Y%m%d}-{safe_file_id(article.site_id)}.md"
-    return archive_dir / safe_file_id(article.source) / f"{local:%Y}" / f"{local:%m}" / name
+    return archive_dir / note_name(article.source, article.published, article.site_id)
+
+
+def note_name(source: str, published: datetime, site_id: str, suffix: str = ".md") -> str:
+    """``<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id><suffix>``: where an article's note lives."""
+    local = published.astimezone(SITE_TZ)
+    return f"{safe_file_id(source)}/{local:%Y}/{local:%m}/{local:%Y%m%d}-{safe_file_id(site_id)}{suffix}"
 
 
 def _iso(value: Any) -> str:
@@ -73,6 +78,7 @@ def render_note(article: StoredArticle) -> str:
         "",
         markdown_safe(article.summary or article.text[:200]),
         "",
+        *(["## AI总结", "", article.ai_summary, ""] if article.ai_summary else []),
         "## 原文",
         "",
         html_to_markdown_text(replace_image_sources(article.body_html, local_image_links(article))),

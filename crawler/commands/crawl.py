@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ def run_crawl(
     ``worker_run``: crawl the one source together with the other workers of that run id
     (crawler.scaleout) instead of alone under the per-source lock.
     """
+    started = datetime.now(UTC)  # the LLM summary step takes what was stored since
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
@@ -114,7 +116,15 @@ def run_crawl(
         expire_run(config.cluster.redis_url, sources[0].name, worker_run)
     # Nothing changed if every source was busy: the process crawling them rebuilds the feeds.
     crawled = not results or any(not r.busy for r in results)
+    if crawled and config.summary.enabled:
+        from crawler.commands.notify import summarise_after_crawl
+
+        summarise_after_crawl(config, started)
     written = rebuild_feeds(config) if crawled else []
+    if crawled and config.notify:
+        from crawler.commands.notify import deliver_after_crawl
+
+        deliver_after_crawl(config, [r.source for r in results if not r.busy])
     if crawled and config.archive.git:
         from crawler.archive.git import commit_archive  # only archives kept in git
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from crawler.commands.crawl import run_crawl
 from crawler.config import Config
-from crawler.samples import build_sample_snapshot
+from crawler.snapshot import DEMO_SNAPSHOT
 from crawler.snapshot.server import SnapshotServer
 
 if TYPE_CHECKING:
@@ -29,12 +29,11 @@ def run_demo(config: Config, *, server: FeedServer | None = None) -> int:
     if server is not None:
         # Feed ids, self links and the OPML point where the feeds are actually served.
         config = dataclasses.replace(config, feeds=dataclasses.replace(config.feeds, base_url=server.url))
-    snapshot = build_sample_snapshot(config.data_dir / "snapshot")
-    print(f"sample snapshot: {snapshot}")
-    with SnapshotServer(snapshot) as snapshot_server:
+    print(f"sample snapshot: {DEMO_SNAPSHOT}")
+    with SnapshotServer(DEMO_SNAPSHOT) as snapshot_server:
         print(f"snapshot server: {snapshot_server.url} (mirror convention)")
         report = run_crawl(config, config.sources, mirror=snapshot_server.url,
-                           overrides={**DEMO_SETTINGS, "TOPICFEED_NOW": recorded_at(snapshot)})
+                           overrides={**DEMO_SETTINGS, "TOPICFEED_NOW": recorded_at(DEMO_SNAPSHOT)})
     for result in report.results:
         print(result.line())
     print(f"store:   {config.store_url}")

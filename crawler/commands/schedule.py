@@ -244,7 +244,23 @@ def build_scheduler(config: Config, job: Callable[[str], object], *, run_now: bo
                           id=f"crawl:{source.name}", name=f"crawl {source.name}", max_instances=1,
                           coalesce=True, misfire_grace_time=config.scheduler.misfire_grace_seconds,
                           replace_existing=True, **first_run)
+    for target in config.notify:
+        if target.mode == "digest":
+            scheduler.add_job(digest_job, CronTrigger.from_crontab(target.digest, timezone=config.scheduler.timezone),
+                              args=[config, target.name], id=f"digest:{target.name}", name=f"digest {target.name}",
+                              max_instances=1, coalesce=True, replace_existing=True,
+                              misfire_grace_time=config.scheduler.misfire_grace_seconds)
     return scheduler
+
+
+def digest_job(config: Config, name: str) -> None:
+    """A digest target's time: its stories since the last digest, in one message."""
+    from crawler.commands.notify import run_digest
+
+    try:
+        logger.info("digest %s: %s", name, run_digest(config, name).line())
+    except Exception as error:  # noqa: BLE001 - the scheduler goes on; the outbox keeps the stories
+        logger.warning("digest %s: not sent: %s", name, error)
 
 
 class _StopSignals:

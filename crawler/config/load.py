@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.cron import CronTrigger
 
+from crawler.config.delivery import parse_delivery
 from crawler.config.model import (
     ArchiveConfig,
     ClusterConfig,
@@ -81,7 +82,7 @@ def parse_config(
     )
     _check_unique(root, "topics", "slug", [topic.slug for topic in topics])
     _check_unique(root, "sources", "name", [source.name for source in sources])
-    return Config(
+    config = Config(
         path=None if file is None else Path(file).absolute(),
         data_dir=_data_dir(root.table("paths"), base_dir),
         store_url_setting=_store_url(root.table("store"), base_dir),
@@ -93,6 +94,7 @@ def parse_config(
         topics=topics,
         sources=sources,
     )
+    return parse_delivery(root, config)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -135,7 +137,8 @@ def _discover_spiders() -> list[str]:
 # -- sections -----------------------------------------------------------------------------
 
 _ROOT_KEYS = (
-    "paths", "store", "feeds", "archive", "scheduler", "crawl", "cluster", "topics", "sources"
+    "paths", "store", "feeds", "archive", "scheduler", "crawl", "cluster", "topics", "sources",
+    "notify", "summary", "sync",
 )
 _SLUG = re.compile(r"[a-z0-9-]+")
 # Source names become folder and lock-file names, so keep them to one safe path segment.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,96 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A value read from the environment (``env:NAME``) or, where allowed, written literally.
+
+    Its repr names the variable only, so a secret never reaches a log line or an error.
+    """
+
+    env: str = ""
+    literal: str = ""
+
+    def __repr__(self) -> str:
+        if self.env:
+            return f"Secret(env:{self.env})"
+        return "Secret(literal)" if self.literal else "Secret()"
+
+    def __bool__(self) -> bool:
+        return bool(self.env or self.literal)
+
+    def value(self) -> str:
+        """The value; ``""`` when the variable is unset (``check`` reports those)."""
+        return os.environ.get(self.env, "").strip() if self.env else self.literal
+
+
+NOTIFY_KINDS = ("feishu", "dingtalk", "wecom", "telegram", "email", "webhook")
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    """A ``[[notify]]`` table (DESIGN §12): where and how new stories are pushed."""
+
+    name: str
+    kind: str
+    url: Secret = field(default_factory=Secret)  # the webhook (feishu, dingtalk, wecom, webhook)
+    secret: Secret = field(default_factory=Secret)  # signing secret (feishu, dingtalk, webhook)
+    token: Secret = field(default_factory=Secret)  # telegram bot token
+    chat_id: str = ""  # telegram
+    smtp_host: str = ""
+    smtp_port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password: Secret = field(default_factory=Secret)
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # () = every topic
+    mode: str = "instant"  # instant | digest
+    digest: str = "0 9 * * *"  # crontab, scheduler timezone
+    health: bool = False
+    attempts: int = 5  # tries before a message is given up (and shown by status)
+    timeout: float = 10.0  # seconds per request
+    backoff_seconds: float = 60.0  # first retry delay; doubles per attempt
+
+    def wants(self, topics: Collection[str]) -> bool:
+        return not self.topics or any(topic in self.topics for topic in topics)
+
+    def secrets(self) -> dict[str, Secret]:
+        return {key: value for key, value in (("url", self.url), ("secret", self.secret), ("token", self.token),
+                                              ("password", self.password)) if value.env}
+
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    """``[summary]``: an optional LLM summary from an OpenAI-compatible endpoint."""
+
+    llm_url: str = ""  # e.g. http://127.0.0.1:11434 (…/v1/chat/completions is appended)
+    model: str = ""
+    api_key: Secret = field(default_factory=Secret)
+    prompt: str = ""  # "" = the built-in Chinese prompt (crawler.delivery.llm)
+    timeout: float = 30.0
+    concurrency: int = 2
+    max_calls: int = 20  # per crawl
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.llm_url and self.model)
+
+
+@dataclass(frozen=True)
+class FeishuSyncConfig:
+    """``[sync.feishu]``: archived notes mirrored as Feishu documents."""
+
+    app_id: str = ""
+    app_secret: Secret = field(default_factory=Secret)
+    folder_token: str = ""
+    domain: str = "https://open.feishu.cn"  # or https://open.larksuite.com
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id and self.folder_token)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     data_dir: Path
@@ -90,6 +181,9 @@ class Config:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     topics: tuple[Topic, ...] = ()
     sources: tuple[Source, ...] = ()
+    notify: tuple[NotifyTarget, ...] = ()
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
+    sync_feishu: FeishuSyncConfig = field(default_factory=FeishuSyncConfig)
 
     @property
     def store_url(self) -> str:
@@ -128,6 +222,13 @@ class Config:
                 return source
         names = [source.name for source in self.sources]
         raise ConfigError(self.path, "sources", f"no source named {name!r}", choose(name, names))
+
+    def target(self, name: str) -> NotifyTarget:
+        for target in self.notify:
+            if target.name == name:
+                return target
+        names = [target.name for target in self.notify]
+        raise ConfigError(self.path, "notify", f"no [[notify]] target named {name!r}", choose(name, names))
 
     def sources_for_spider(self, spider: str) -> tuple[Source, ...]:
         return tuple(source for source in self.sources if source.spider == spider)

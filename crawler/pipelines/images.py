@@ -92,12 +92,14 @@ class ArchiveImagesPipeline(FilesPipeline):
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Article, info: Any) -> Article:
         saved = {result["url"]: result["path"] for ok, result in results if ok}
-        failed = sum(1 for ok, _ in results if not ok)
+        # results come in the order of the requests; a failure does not say its URL
+        urls = [request.url for request in self.get_media_requests(item, info)]
+        failed = [url for url, (ok, _) in zip(urls, results, strict=False) if not ok]
         if failed:
-            self.crawler.stats.inc_value("topicfeed/images_failed", failed)
-        if saved:
+            self.crawler.stats.inc_value("topicfeed/images_failed", len(failed))
+        if saved or failed:
             try:
-                shared_store(self.crawler).set_local_images(item.stored_id, saved)
+                shared_store(self.crawler).set_local_images(item.stored_id, saved, failed)
             except OUTPUT_ERRORS as error:
                 logger.error("Could not record local images of %s: %s", item.url, error)
         return item

@@ -1,229 +1,37 @@
-"""Recorded HTTP responses on disk, served back in the mirror convention (DESIGN §4).
+"""Serve a snapshot folder (format: :mod:`crawler.snapshot`) on 127.0.0.1 in the mirror convention.
 
-A snapshot is a folder holding ``index.json`` plus one body file per response::
-
-    {"recorded_at": "2025-07-26T10:00:00+08:00",
-     "responses": [{"url": "https://hb.ifeng.com/c/8lE1OVQRmEX",
-                    "file": "hb.ifeng.com/c/8lE1OVQRmEX.html", "status": 200,
-                    "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": "\\"…\\""}}]}
-
-``SnapshotWriter`` builds one, ``SnapshotServer`` answers ``GET MIRROR/<host>/<path>?<query>``
-from it on 127.0.0.1; ``python -m crawler.snapshot DIR`` serves a folder by hand.
+``SnapshotServer`` answers ``GET MIRROR/<host>/<path>?<query>`` from the recorded responses;
+``python -m crawler.snapshot DIR`` (``main``) serves a folder by hand.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
-import json
 import logging
 import re
+import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
+
+from crawler.snapshot.index import INDEX_NAME, SnapshotEntry, find_entry, index_entries, load_index
+
+# Still importable from here: branches in flight import the writer from this module.
+from crawler.snapshot.writer import SnapshotWriter as SnapshotWriter
 
 logger = logging.getLogger(__name__)
 
-INDEX_NAME = "index.json"
-
-_EXTENSIONS = {
-    "text/html": ".html",
-    "application/xhtml+xml": ".html",
-    "application/json": ".json",
-    "application/javascript": ".js",
-    "text/javascript": ".js",
-    "application/x-javascript": ".js",
-    "application/xml": ".xml",
-    "text/xml": ".xml",
-    "application/atom+xml": ".xml",
-    "application/rss+xml": ".xml",
-    "text/plain": ".txt",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "video/mp4": ".mp4",
-}
-_UNSAFE = re.compile(r"[^\w.-]")  # \w: CJK names stay readable
-_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
-_MAX_SEGMENT = 120
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 # The server computes these itself; replaying recorded ones would lie about the body.
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-
-
-def etag_for(body: bytes) -> str:
-    return '"' + hashlib.sha1(body).hexdigest() + '"'
-
-
-def _safe_segment(segment: str) -> str:
-    safe = _UNSAFE.sub("_", segment).lstrip(".") or "_"
-    return safe[:_MAX_SEGMENT]
-
-
-def body_filename(url: str, content_type: str) -> str:
-    """A relative, filesystem-safe path for the body of ``url``.
-
-    Host and path become folders and a file; a hash is appended when the query is not empty
-    or when making the path safe changed it (so two URLs never share a file by accident).
-    """
-    parts = urlsplit(url)
-    raw_path = unquote(parts.path) or "/"
-    segments = [s for s in raw_path.split("/") if s]
-    if raw_path.endswith("/"):
-        segments.append("index")
-    if not segments:
-        segments = ["index"]
-    safe = [_safe_segment(s) for s in segments]
-    changed = safe != segments
-    name = safe[-1]
-    if changed or parts.query:
-        name += "-" + _short_hash(parts.query + ("#" + raw_path if changed else ""))
-    if not _SUFFIX.search(segments[-1]):
-        mime = content_type.split(";", 1)[0].strip().lower()
-        name += _EXTENSIONS.get(mime, ".bin")
-    host = _safe_segment(parts.netloc.lower())
-    return str(PurePosixPath(host, *safe[:-1], name))
-
-
-def _has_header(headers: Mapping[str, str], name: str) -> bool:
-    return any(key.lower() == name.lower() for key in headers)
-
-
-class SnapshotWriter:
-    """Build a snapshot folder: ``add()`` responses, then ``save()`` the index.
-
-    Opening a folder that already holds an index keeps its entries, so a test can change a
-    few responses of a built snapshot (a revised article, a removed page) between crawls.
-    """
-
-    def __init__(self, root: Path, recorded_at: datetime):
-        self.root = Path(root)
-        self.recorded_at = recorded_at
-        self._entries: dict[str, dict[str, Any]] = {}
-        index = self.root / INDEX_NAME
-        if index.exists():
-            for entry in json.loads(index.read_text("utf-8"))["responses"]:
-                self._entries[entry["url"]] = entry
-
-    def add(
-        self,
-        url: str,
-        body: bytes | str,
-        *,
-        status: int = 200,
-        content_type: str = "text/html; charset=utf-8",
-        headers: Mapping[str, str] | None = None,
-        encoding: str = "utf-8",
-    ) -> None:
-        data = body.encode(encoding) if isinstance(body, str) else body
-        all_headers = {"Content-Type": content_type, **(headers or {})}
-        if not _has_header(all_headers, "ETag"):
-            all_headers["ETag"] = etag_for(data)
-        file = self._filename(url, content_type) if data else None
-        if file is not None:
-            path = self.root / file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        self._entries[url] = {"url": url, "file": file, "status": status, "headers": all_headers}
-
-    def remove(self, url: str) -> None:
-        """Forget ``url`` (the server will answer 404 for it). Its body file stays."""
-        self._entries.pop(url, None)
-
-    def save(self) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
-        index = {
-            "recorded_at": self.recorded_at.isoformat(),
-            "responses": [self._entries[url] for url in sorted(self._entries)],
-        }
-        text = json.dumps(index, indent=1, ensure_ascii=False)
-        (self.root / INDEX_NAME).write_text(text + "\n", encoding="utf-8")
-        return self.root
-
-    def _filename(self, url: str, content_type: str) -> str:
-        file = body_filename(url, content_type)
-        taken = {e["file"]: u for u, e in self._entries.items() if e["file"]}
-        if taken.get(file, url) != url:
-            stem, dot, ext = file.rpartition(".")
-            file = f"{stem}-{_short_hash(url)}{dot}{ext}" if dot else f"{file}-{_short_hash(url)}"
-        return file
-
-
-@dataclass(frozen=True)
-class SnapshotEntry:
-    """One recorded response, as the server matches requests against it."""
-
-    url: str
-    host: str
-    path: str  # percent-decoded
-    params: tuple[tuple[str, str], ...]
-    file: str | None
-    status: int
-    headers: tuple[tuple[str, str], ...]
-
-    @property
-    def etag(self) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == "etag"), None)
-
-
-def _split_target(host: str, path: str) -> tuple[str, str]:
-    return host.lower(), unquote(path or "/")
-
-
-def load_index(root: Path) -> list[SnapshotEntry]:
-    data = json.loads((root / INDEX_NAME).read_text("utf-8"))
-    entries = []
-    for item in data["responses"]:
-        parts = urlsplit(item["url"])
-        host, path = _split_target(parts.netloc, parts.path)
-        entries.append(
-            SnapshotEntry(
-                url=item["url"],
-                host=host,
-                path=path,
-                params=tuple(parse_qsl(parts.query, keep_blank_values=True)),
-                file=item.get("file"),
-                status=int(item.get("status", 200)),
-                headers=tuple(item.get("headers", {}).items()),
-            )
-        )
-    return entries
-
-
-def index_entries(entries: Sequence[SnapshotEntry]) -> dict[tuple[str, str], list[SnapshotEntry]]:
-    """Entries by (host, path): a request only ever looks at those of its own target."""
-    by_target: dict[tuple[str, str], list[SnapshotEntry]] = {}
-    for entry in entries:
-        by_target.setdefault((entry.host, entry.path), []).append(entry)
-    return by_target
-
-
-def find_entry(
-    by_target: Mapping[tuple[str, str], Sequence[SnapshotEntry]], host: str, path: str, query: str
-) -> SnapshotEntry | None:
-    """The most specific entry whose query parameters all appear in the request's.
-
-    Extra request parameters (cache busters, per-request tokens) do not prevent a match.
-    """
-    requested = set(parse_qsl(query, keep_blank_values=True))
-    candidates = [e for e in by_target.get(_split_target(host, path), ())
-                  if all(p in requested for p in e.params)]
-    return max(candidates, key=lambda e: len(e.params), default=None)
 
 
 def _etag_matches(header: str, etag: str | None) -> bool:
@@ -415,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.snapshot_dir / INDEX_NAME).is_file():
         parser.error(f"{args.snapshot_dir / INDEX_NAME} not found: not a snapshot folder")
+    # Ctrl-C stops it even when started by a process that ignores SIGINT (pytest-xdist workers,
+    # nohup): an ignored SIGINT is inherited, and Python then installs no KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with SnapshotServer(args.snapshot_dir, port=args.port) as server:
         print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

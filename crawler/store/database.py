@@ -19,6 +19,7 @@ from crawler.store import migrations, statements
 from crawler.store.driver import QuickReads, run_raw
 from crawler.store.links import FEED_COLUMNS, ArticleLinks
 from crawler.store.neardup import NearCheck
+from crawler.store.outbox import queue_story
 from crawler.store.records import (
     FeedArticle,
     FetchState,
@@ -42,6 +43,7 @@ from crawler.store.schema import (
     runs,
     schema_version,
 )
+from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
 
@@ -238,6 +240,8 @@ class Store:
         for slug, keywords in sorted(article.topics.items()):
             match = {"article_id": article_id, "topic": slug, "keywords": list(keywords)}
             self._raw(conn, statements.INSERT_MATCH, match, tuple(match))
+        if article.topics:
+            queue_story(conn, article_id, now)  # delivery (crawler.delivery): sent once, kill or not
         self._raw(conn, statements.FORGET_FAILURE, {"failed_url": article.canonical_url})
         return SaveResult(SaveOutcome.NEW, article_id)
 
@@ -317,13 +321,16 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def set_local_images(self, article_id: int, local: Mapping[str, str]) -> None:
-        """Record where an article's images were saved (image URL → path under the archive)."""
+    def set_local_images(self, article_id: int, local: Mapping[str, str], failed: Iterable[str] = ()) -> None:
+        """Record where an article's images were saved (image URL → path under the archive),
+        and which could not be saved (``failed``: their URLs)."""
+        failed = set(failed)
         with self._tx() as conn:
             images = conn.execute(sa.select(articles.c.images).where(articles.c.id == article_id)).scalar()
             if images is None:
                 return
-            updated = [{**image, "local": local.get(image["url"], image.get("local", ""))} for image in images]
+            updated = [{**image, "local": local.get(image["url"], image.get("local", "")),
+                        "failed": image["url"] in failed and image["url"] not in local} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
 
@@ -354,11 +361,14 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
             links = ArticleLinks.load(conn, ids)
+            summaries = load_summaries(conn, ids)
         return [
             FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
                         topics=links.topics.get(row["id"], {}),
                         aliases=links.aliases.get(row["id"], []),
-                        reported_by=links.reported_by.get(row["id"], []))
+                        reported_by=links.reported_by.get(row["id"], []),
+                        same_text=links.same_text.get(row["id"], []),
+                        ai_summary=summaries.get(row["id"], ""))
             for row in rows
         ]
 
@@ -388,6 +398,7 @@ class Store:
                 return []
             ids = [row["id"] for row in rows]
             links = ArticleLinks.load(conn, ids)
+            summaries = load_summaries(conn, ids)
             earlier: dict[int, list[Revision]] = {}
             for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
                                   .order_by(revisions.c.revision)):
@@ -399,7 +410,9 @@ class Store:
                 topics=links.topics.get(row["id"], {}),
                 aliases=links.aliases.get(row["id"], []),
                 reported_by=links.reported_by.get(row["id"], []),
+                same_text=links.same_text.get(row["id"], []),
                 revisions=earlier.get(row["id"], []),
+                ai_summary=summaries.get(row["id"], ""),
             )
             for row in rows
         ]

@@ -11,7 +11,7 @@ from crawler.store.schema import article_urls, articles, matches
 
 FEED_COLUMNS = [articles.c[name] for name in (
     "id", "version", "canonical_url", "url", "title", "outlet", "site_name", "summary",
-    "published", "updated", "body_html", "images")]
+    "published", "updated", "body_html", "images", "source", "site_id", "author", "editor", "archived")]
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,11 @@ class ArticleLinks:
     topics: dict[int, dict[str, list[str]]]
     aliases: dict[int, list[str]]
     reported_by: dict[int, list[tuple[str, str]]]
+    same_text: dict[int, list[tuple[str, str]]]  # (outlet, url) of each alias
 
     @classmethod
     def load(cls, conn: Connection, ids: list[int]) -> ArticleLinks:
-        links = cls({}, {}, {})
+        links = cls({}, {}, {}, {})
         for m in conn.execute(sa.select(matches.c.article_id, matches.c.topic, matches.c.keywords)
                               .where(matches.c.article_id.in_(ids))):
             links.topics.setdefault(m.article_id, {})[m.topic] = list(m.keywords)
@@ -36,6 +37,7 @@ class ArticleLinks:
         ):
             if u.kind == "alias":
                 links.aliases.setdefault(u.article_id, []).append(u.url)
+                links.same_text.setdefault(u.article_id, []).append((u.outlet, u.url))
             else:
                 links.reported_by.setdefault(u.article_id, []).append((u.outlet, u.url))
         return links

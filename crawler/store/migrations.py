@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from crawler.store.schema import ai_summaries, outbox, outbox_stories, source_health
+
 _PUBLISHED_COPY = {
     "sqlite": [
         """CREATE TRIGGER IF NOT EXISTS matches_copy_published AFTER INSERT ON matches
@@ -78,4 +80,13 @@ def _matches_published(conn: Connection) -> None:
     create_triggers(conn)
 
 
-_STEPS = [_matches_published]  # _STEPS[n - 1] takes a store from version n to n + 1
+def _delivery_tables(conn: Connection) -> None:
+    for table in (outbox_stories, outbox, source_health):
+        table.create(conn, checkfirst=True)
+
+
+def _ai_summaries(conn: Connection) -> None:
+    ai_summaries.create(conn, checkfirst=True)
+
+
+_STEPS = [_matches_published, _delivery_tables, _ai_summaries]  # _STEPS[n - 1] takes a store from version n to n + 1

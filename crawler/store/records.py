@@ -63,7 +63,9 @@ class StoredArticle:
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of near copies
+    same_text: list[tuple[str, str]] = field(default_factory=list)  # (outlet, url) of each alias
     revisions: list[Revision] = field(default_factory=list)  # oldest first
+    ai_summary: str = ""  # the LLM summary of this text ([summary]), Markdown; "" if none
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,17 @@ class FeedArticle:
     updated: datetime
     body_html: str
     images: list[Image]
+    # what the archived copy's page shows besides (feeds.notepage)
+    source: str = ""
+    site_id: str = ""
+    author: str = ""
+    editor: str = ""
+    archived: datetime | None = None
     topics: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     reported_by: list[tuple[str, str]] = field(default_factory=list)
+    same_text: list[tuple[str, str]] = field(default_factory=list)
+    ai_summary: str = ""  # the LLM summary ([summary]), Markdown; "" if none
 
 
 @dataclass(frozen=True)

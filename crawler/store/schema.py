@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -136,4 +136,56 @@ runs = sa.Table(
     sa.Column("outcome", sa.Text, nullable=False, default="running"),
     sa.Column("stats", sa.JSON, nullable=False),
     sa.Column("errors", sa.JSON, nullable=False),
+)
+
+# Delivery (DESIGN §12). A new story is queued here in the transaction that stores it; the
+# delivery step turns each queued story into one outbox row per target that wants it.
+outbox_stories = sa.Table(
+    "outbox_stories",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("queued", UtcDateTime, nullable=False),
+)
+
+# One message to one target: a story, a digest, a health alarm. (target, key) is sent once.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),  # story:<article id> | digest:<n> | health:<source>:<run>
+    sa.Column("kind", sa.String(16), nullable=False),  # story | digest | health
+    sa.Column("article_id", sa.Integer),
+    sa.Column("payload", sa.JSON, nullable=False),
+    # pending → sent | failed (attempts used up); a digest target's stories wait as held,
+    # then become digested when a digest row lists them.
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False, default=""),
+    sa.Column("created", UtcDateTime, nullable=False),
+    sa.Column("sent", UtcDateTime),
+    sa.UniqueConstraint("target", "key", name="uq_outbox_target_key"),
+    sa.Index("ix_outbox_target_state", "target", "state", "next_attempt"),
+)
+
+# Each source's last health as alarms saw it: an alarm is sent on a change, not on every run.
+source_health = sa.Table(
+    "source_health",
+    metadata,
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # ok | bad
+    sa.Column("run_id", sa.Integer, nullable=False),  # the run that changed it
+    sa.Column("changed", UtcDateTime, nullable=False),
+)
+
+# LLM summaries ([summary], crawler.delivery.llm), by the text's hash: an unchanged text is
+# never summarised twice, and an article's summary is the one of its current text.
+ai_summaries = sa.Table(
+    "ai_summaries",
+    metadata,
+    sa.Column("content_sha256", sa.String(64), primary_key=True),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("created", UtcDateTime, nullable=False),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -97,6 +97,35 @@ def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
         replacement = sources.get(img.get("src", ""))
         if replacement:
             img.set("src", replacement)
+    return _serialize(container)
+
+
+def drop_images(html: str, urls: Collection[str]) -> str:
+    """Remove the <img> elements showing ``urls`` (downloads that failed: broken images)."""
+    if not urls:
+        return html
+    container = _parse(html)
+    for img in list(container.iter("img")):
+        if img.get("src", "") in urls:
+            img.drop_tree()  # keeps the text after it
+    return _serialize(container)
+
+
+def images_as_links(html: str, label: str) -> str:
+    """Turn every <img> with an absolute web address into a link to it, labelled ``label``.
+
+    For pages that must load nothing from elsewhere: an image we have no copy of is still
+    one click away, and nothing is fetched from its site while the page is read.
+    """
+    container = _parse(html)
+    for img in list(container.iter("img")):
+        src = img.get("src", "")
+        if urlsplit(src).scheme not in ("http", "https"):
+            continue
+        link = lxml.html.Element("a", href=src)
+        link.text = img.get("alt") or label
+        link.tail = img.tail
+        img.getparent().replace(img, link)
     return _serialize(container)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
 
 ROOT = Path(__file__).parent
 RECORDED_AT = datetime.fromisoformat("2025-07-26T10:00:00+08:00")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from crawler.samples.ifeng import IfengSample, build_ifeng_snapshot
-from crawler.samples.qutoutiao import QutoutiaoSample, build_qutoutiao_snapshot
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites.ifeng import IfengSample, build_ifeng_snapshot
+from tests.sites.qutoutiao import QutoutiaoSample, build_qutoutiao_snapshot
 
 RECORDED_AT = datetime(2025, 7, 26, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 

@@ -17,8 +17,8 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from crawler.samples.media import placeholder_png
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites.media import placeholder_png
 
 BEIJING = timezone(timedelta(hours=8))  # China has had no DST since 1991
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

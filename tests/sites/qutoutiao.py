@@ -22,9 +22,9 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from crawler.samples.ifeng import IfengDoc, IfengSample, lazy_img
-from crawler.samples.media import placeholder_png
-from crawler.snapshot.server import SnapshotWriter
+from crawler.snapshot.writer import SnapshotWriter
+from tests.sites.ifeng import IfengDoc, IfengSample, lazy_img
+from tests.sites.media import placeholder_png
 
 BEIJING = timezone(timedelta(hours=8))
 LIST_LIMIT = 20  # the spider's default page size: recorded list URLs carry it
@@ -173,7 +173,7 @@ def _seed_image(name: str, width: int, height: int) -> QttImage:
     return QttImage(f"http://static.1sapp.com/qupost/img/2021/10/18/{name}", width, height)
 
 
-# The seed's paragraphs and images exactly as in shared/seeds/qutoutiao-hexo-post.md, with
+# The seed's paragraphs and images exactly as in tests/data/seeds/qutoutiao-hexo-post.md, with
 # the images unwrapped from the cors proxy the Hexo copy put around them.
 SEED_TITLE = "第12届服博会将在武汉举行！展览面积历届最大，参展企业机构数历届最多"
 SEED_BLOCKS: tuple[Block, ...] = (

@@ -1,0 +1,1 @@
+getSoFengDataCallback({"data": {"items": [{"id": "8lE1OVQRmEX", "title": "这场<em>博览会</em>在武汉举行：数智技术赋能我国服务外包提质转型", "url": "//hb.ifeng.com/c/8lE1OVQRmEX", "newsTime": "2025-07-24 07:55:17", "source": "新华社", "thumbnails": {"image": [{"url": "https://x0.ifengimg.com/ucms/2025_30/C73BB1DA996603F5D1040272ED5F823FBC76D242_size120_w1330_h1080.jpg"}]}}], "totalPage": 1}})

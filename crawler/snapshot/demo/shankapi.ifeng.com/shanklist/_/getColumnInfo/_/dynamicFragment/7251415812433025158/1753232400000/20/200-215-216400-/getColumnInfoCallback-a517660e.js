@@ -1,0 +1,1 @@
+getColumnInfoCallback({"data": {"newsstream": [], "isEnd": true}})
