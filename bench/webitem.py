@@ -15,8 +15,9 @@ import copy
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider, signals
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -24,9 +25,9 @@ from bench.common import SOURCE, print_machine, write_config
 from bench.itemwork import parsed_articles, per_item_ms, stored_matches
 from bench.site import SiteParams, ensure_site
 from crawler.archive.note import render_note
-from crawler.config import load_config, parse_config
+from crawler.config import Config, load_config, parse_config
+from crawler.extensions.resources import RESOURCES_EXTENSION, CrawlResources
 from crawler.items import Article
-from crawler.runtime import shared_store
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
 from spiders.ifeng import IfengSpider
@@ -35,13 +36,20 @@ from tests.configs import config_text, paths, topic, web_source
 from tests.sites.web import ARTICLES, RECORDED_AT, Expected, WebPage
 
 
+def opened(spidercls: type[Spider], config: Config, now: str, **kwargs: str) -> Any:
+    """A spider with its crawl resources open (the store), as at spider_opened."""
+    crawler = get_crawler(spidercls, {"TOPICFEED_CONFIG": config, "TOPICFEED_ITEM_WORKERS": 0,
+                                      "TOPICFEED_NOW": now, "EXTENSIONS": {RESOURCES_EXTENSION: 100}})
+    spider = spidercls.from_crawler(crawler, **kwargs)
+    crawler.spider = spider
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    return spider
+
+
 def web_spider(scratch: Path) -> WebSpider:
     text = config_text(paths(), topic(), topic("rural-delivery", "快递进村", ["快递进村"]), web_source())
     config = parse_config(text, file=None, base_dir=scratch, known_spiders=["web"])
-    crawler = get_crawler(WebSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": RECORDED_AT.isoformat()})
-    spider = WebSpider.from_crawler(crawler)
-    crawler.spider = spider
-    return spider
+    return opened(WebSpider, config, RECORDED_AT.isoformat())
 
 
 def response(page: WebPage, request: Request | None = None) -> HtmlResponse:
@@ -76,8 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(write_config(scratch / "ifeng", site))
         ifeng_matcher = TopicMatcher(config.topics)
         ifeng_items = parsed_articles(config, site, 200)
-        crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": site.recorded_at.isoformat()})
-        ifeng = IfengSpider.from_crawler(crawler, source=SOURCE)
+        ifeng = opened(IfengSpider, config, site.recorded_at.isoformat(), source=SOURCE)
         pages = sorted(site.root.glob("*.ifeng.com/c/*.html"))[:200]
         web = web_spider(scratch)
         web_matcher = TopicMatcher(web.topics)
@@ -90,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     per_item_ms(lambda a: prepare(a, web_matcher), web_items, args.rounds),
                     [prepare(copy.deepcopy(a), web_matcher) for a in web_items]),
         }
-        shared_store(crawler).close()
-        shared_store(web.crawler).close()
+        for spider in (ifeng, web):
+            CrawlResources.of(spider.crawler).store.close()
         print(f"{'articles':8} {'parse ms':>9} {'prepare ms':>11} {'note ms (matches)':>18} {'item work ms':>13}")
         totals = {}
         for name, (parse_ms, prepare_ms, prepared) in rows.items():

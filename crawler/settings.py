@@ -65,6 +65,7 @@ FILES_EXPIRES = 36500  # an image in the archive is never downloaded again
 MEDIA_ALLOW_REDIRECTS = True
 
 EXTENSIONS = {
+    "crawler.extensions.resources.CrawlResources": 100,  # first: the others use what it opens
     "crawler.extensions.runreport.RunReporter": 500,
 }
 

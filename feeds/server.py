@@ -7,6 +7,7 @@ feeds can change at most), and conditional requests get 304 without a body.
 
 from __future__ import annotations
 
+import collections
 import gzip
 import hashlib
 import logging
@@ -31,6 +32,7 @@ from crawler.config.model import IMAGES_FOLDER
 logger = logging.getLogger(__name__)
 
 INDEX = "index.html"
+SERVED_KEPT = 1000  # answers kept in FeedServer.served (for tests and debugging)
 CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
@@ -206,7 +208,8 @@ class FeedServer:
     """Serve ``root`` (the feeds folder) on ``host``:``port``; port 0 picks a free one.
 
     The socket is bound when the object is made, so ``url`` is known before ``start()``.
-    ``served`` lists every answer (method, path, status), in order.
+    ``served`` holds the last SERVED_KEPT answers (method, path, status), in order: a server
+    running for months must not keep every answer it gave.
     """
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, max_age: int = 3600,
@@ -215,7 +218,7 @@ class FeedServer:
         # /images/… answers from the archive's images (feeds with [feeds] local_images = true)
         self.images_root = Path(images_root) if images_root is not None else None
         self.max_age = max_age
-        self.served: list[Served] = []
+        self.served: collections.deque[Served] = collections.deque(maxlen=SERVED_KEPT)
         self._lock = threading.Lock()
         self._httpd = _HTTPServer((host, port), self)
         self._thread: threading.Thread | None = None

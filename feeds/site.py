@@ -77,6 +77,6 @@ def source_statuses(config: Config, store: Store) -> list[SourceStatus]:
             statuses.append(SourceStatus(source.name))
             continue
         stats = run.stats
-        statuses.append(SourceStatus(source.name, run.started, run.outcome, int(stats.get("pages", 0) or 0),
+        statuses.append(SourceStatus(source.name, run.started, str(run.outcome), int(stats.get("pages", 0) or 0),
                                      int(stats.get("new", 0) or 0), int(stats.get("errors", 0) or 0)))
     return statuses

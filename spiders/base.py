@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy import Request
+from scrapy.exceptions import CloseSpider
 
+from crawler import signals as topicfeed_signals
 from crawler.config import Config, ConfigError, Source, Topic
 from crawler.downloadermiddlewares.known import ARTICLE_META, KnownArticleSkipped
+from crawler.extensions.resources import CrawlResources
 from crawler.extensions.runreport import describe_failure
-from crawler.runtime import config_from_settings, reference_now, shared_store
-from crawler.signals import run_error
+from crawler.runtime import config_from_settings, load_config_once
 from crawler.store.known import KnownArticles, RevisitPolicy
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
 
@@ -41,7 +46,13 @@ class SourceSpider(scrapy.Spider):
 
     source_config: Source
     topics: tuple[Topic, ...]
-    known: KnownArticles
+    revisit_policy: RevisitPolicy  # what crawler.extensions.resources opens the known checks with
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Called when the crawler is made: the config file is read here, once per crawl."""
+        super().update_settings(settings)
+        load_config_once(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -50,13 +61,24 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **{**source.args, **kwargs})
         spider.source_config = source
         spider.topics = config.topics
-        policy = RevisitPolicy(
+        spider.revisit_policy = RevisitPolicy(
             max_age=timedelta(days=float(kwargs.get("max_age_days", source.max_age_days))),
             revisit_after=timedelta(hours=float(kwargs.get("revisit_hours", source.revisit_hours))),
             force=crawler.settings.getbool("TOPICFEED_REVISIT"),
         )
-        spider.known = KnownArticles(shared_store(crawler), policy, reference_now(crawler.settings))
         return spider
+
+    @cached_property
+    def resources(self) -> CrawlResources:
+        return CrawlResources.of(self.crawler)
+
+    @property
+    def known(self) -> KnownArticles:
+        """What the store knows, through this source's revisit policy (open from spider_opened)."""
+        known = self.resources.known
+        if known is None:
+            raise RuntimeError("the known-article checks open on spider_opened")
+        return known
 
     @classmethod
     def _source_for(cls, config: Config, name: str | None) -> Source:
@@ -72,10 +94,15 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         """Revisits first (the store knows them, however deep the lists hide them), then discovery."""
-        for url in self.known.due_for_revisit(self.source_name):
-            yield self.article_request(url, self.parse_article)
-        for request in self.discover():
-            yield request
+        try:
+            for url in self.known.due_for_revisit(self.source_name):
+                yield self.article_request(url, self.parse_article)
+            for request in self.discover():
+                yield request
+        except Exception as error:  # noqa: BLE001 - any bug here fails this source's run, in one line
+            reason = f"start failed: {type(error).__name__}: {error}"
+            self.logger.debug("%s", reason, exc_info=True)
+            raise CloseSpider(reason) from error
 
     def discover(self) -> Iterator[Request]:
         """The site's entry points: home pages, list APIs, searches."""
@@ -112,7 +139,25 @@ class SourceSpider(scrapy.Spider):
 
     def report_error(self, line: str) -> None:
         """Record what failed in this run (shown by ``topicfeed status``)."""
-        self.crawler.signals.send_catch_log(signal=run_error, line=line)
+        self.crawler.signals.send_catch_log(signal=topicfeed_signals.run_error, line=line)
+
+    def page_failed(self, url: str, reason: str) -> None:
+        """An article page that gave no article; the store remembers it (crawler.signals)."""
+        self.crawler.signals.send_catch_log(signal=topicfeed_signals.page_failed, url=url, reason=reason)
+
+    def list_not_parsed(self, response: Response, kind: str, error: Exception) -> None:
+        """A list, column or search page without the structure this spider reads."""
+        self.logger.warning("%s page %s unusable: %s", kind, response.url, error)
+        self.report_error(f"{response.url}: list not parsed: {error}")
+        self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+        self.note_list_page(0)
+
+    def article_not_parsed(self, response: Response, reason: str) -> None:
+        """An article page without the structure this spider reads: counted, reported, remembered."""
+        self.logger.warning("Article page %s not parsed: %s", response.url, reason)
+        self.report_error(f"{response.url}: article not parsed: {reason}")
+        self.note_article_page(parsed=False)
+        self.page_failed(response.url, f"not parsed: {reason}")
 
     def note_list_page(self, links: int) -> None:
         """Count a list page and the article links found on it (the breakage alarm reads these)."""

@@ -130,10 +130,7 @@ class IfengSpider(SourceSpider):
         try:
             stream = embedded_json(response.text, ALL_DATA).get("newsstream") or []
         except (PageParseError, AttributeError) as exc:
-            self.logger.warning("Column page %s has no usable allData.newsstream: %s", response.url, exc)
-            self.report_error(f"{response.url}: list not parsed: {exc}")
-            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
-            self.note_list_page(0)
+            self.list_not_parsed(response, "Column", exc)
             return
         yield from self.follow_stream(stream, host, column, page=0)
 
@@ -142,10 +139,7 @@ class IfengSpider(SourceSpider):
             data = jsonp_payload(response.text)["data"]
             stream, is_end = data.get("newsstream") or [], bool(data.get("isEnd"))
         except (PageParseError, KeyError, TypeError, AttributeError) as exc:
-            self.logger.warning("getColumnInfo page %s unusable: %s", response.url, exc)
-            self.report_error(f"{response.url}: list not parsed: {exc}")
-            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
-            self.note_list_page(0)
+            self.list_not_parsed(response, "getColumnInfo", exc)
             return
         yield from self.follow_stream(stream, host, column, page=page, is_end=is_end)
 
@@ -179,10 +173,7 @@ class IfengSpider(SourceSpider):
             data = jsonp_payload(response.text)["data"]
             hits, total_pages = data.get("items") or [], int(data.get("totalPage") or 1)
         except (PageParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            self.logger.warning("Search page %s unusable: %s", response.url, exc)
-            self.report_error(f"{response.url}: list not parsed: {exc}")
-            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
-            self.note_list_page(0)
+            self.list_not_parsed(response, "Search", exc)
             return
         entries = []
         for hit in hits:
@@ -207,16 +198,13 @@ class IfengSpider(SourceSpider):
             title = str(doc["title"])
             content_list = doc["contentData"]["contentList"]
         except (PageParseError, KeyError, TypeError) as exc:
-            self.logger.warning("Article page %s not parsed: %s", response.url, exc)
-            self.report_error(f"{response.url}: article not parsed: {exc}")
-            self.note_article_page(parsed=False)
-            self.known.record_failure(response.url, self.source_name, f"not parsed: {exc}")
+            self.article_not_parsed(response, str(exc))
             return
         self.note_article_page(parsed=True)
         published = parse_site_time(doc.get("newsTime"))
         if self.known.is_too_old(published):
             self.crawler.stats.inc_value("topicfeed/too_old")
-            self.known.record_failure(response.url, self.source_name, "older than max_age_days")
+            self.page_failed(response.url, "older than max_age_days")
             return
         host = host_of(response.url)
         images = [

@@ -176,10 +176,7 @@ class QutoutiaoSpider(SourceSpider):
                 raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
             next_min_time = as_int(data.get("min_time"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.logger.warning("outList page %s unusable: %s", response.url, exc)
-            self.report_error(f"{response.url}: list not parsed: {exc}")
-            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
-            self.note_list_page(0)
+            self.list_not_parsed(response, "outList", exc)
             return
         items = self.list_items(raw_items, cid)
         self.note_list_page(len(items))
@@ -245,19 +242,19 @@ class QutoutiaoSpider(SourceSpider):
         if b"NoSuchKey" in response.body:
             self.logger.info("Deleted article (NoSuchKey): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/deleted")
-            self.known.record_failure(response.url, self.source_name, "deleted (NoSuchKey)")
+            self.page_failed(response.url, "deleted (NoSuchKey)")
             return
         if response.status == 404:
             self.logger.info("Article page gone (HTTP 404): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/article_not_found")
-            self.known.record_failure(response.url, self.source_name, "HTTP 404")
+            self.page_failed(response.url, "HTTP 404")
             return
         article = self.article_from_page(response, listing)
         if article is None:
             return
         if self.known.is_too_old(article.published):
             self.crawler.stats.inc_value("topicfeed/too_old")
-            self.known.record_failure(response.url, self.source_name, "older than max_age_days")
+            self.page_failed(response.url, "older than max_age_days")
             return
         yield article
 
@@ -268,10 +265,7 @@ class QutoutiaoSpider(SourceSpider):
         title = " ".join(article.css("h1").xpath("string()").get("").split()) or listing.title
         content = article.css("div.content") or response.css("div.content")
         if not title or not content:
-            self.logger.warning("Article page %s not parsed: no div.article h1 / div.content", response.url)
-            self.report_error(f"{response.url}: article not parsed: no div.content")
-            self.note_article_page(parsed=False)
-            self.known.record_failure(response.url, self.source_name, "not parsed: no div.content")
+            self.article_not_parsed(response, "no div.content")
             return None
         self.note_article_page(parsed=True)
         published, account = parse_info(article.css("div.info").xpath("string()").get(""))

@@ -16,6 +16,7 @@ from spiders.webargs import WebArgs
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 _PURE_DATE = re.compile(r"^\d{1,8}$")  # 2025, 0724, 20250724, 07-24 is not pure: it holds a dash
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -40,7 +41,10 @@ def page_links(html: str, base_url: str) -> list[str]:
     """Every http(s) link of a page, absolute, without fragments, first occurrence first."""
     if not html.strip():
         return []
-    tree = lxml.html.document_fromstring(html)
+    try:  # as bytes: an XHTML page's <?xml encoding=…?> declaration is no error then
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
+    except etree.ParserError:  # no element at all
+        return []
     base = tree.find(".//base")
     if base is not None and base.get("href"):
         base_url = urljoin(base_url, base.get("href"))

@@ -8,16 +8,15 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.config import ConfigError, parse_config
 from crawler.downloadermiddlewares.known import ARTICLE_META
 from crawler.extensions.runreport import breakage
 from crawler.items import Article
-from crawler.runtime import shared_store
 from spiders.web import WebSpider
 from spiders.webargs import web_args
 from spiders.weblinks import classify_links, site_id
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, paths, topic, web_source
 from tests.helpers import run_topicfeed, write_config
 from tests.sites.web import ARTICLES, CHINANEWS_PAGED, LISTS, RECORDED_AT, SINA, WebPage
@@ -30,15 +29,14 @@ def make_spider(tmp_path: Path):
     def make(**args: Any) -> WebSpider:
         text = config_text(paths(), topic(), web_source(**args))
         config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["web"])
-        crawler = get_crawler(WebSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_NOW": RECORDED_AT.isoformat()})
-        spider = WebSpider.from_crawler(crawler)
-        crawler.spider = spider
+        crawler = component_crawler(config, WebSpider, TOPICFEED_NOW=RECORDED_AT.isoformat())
         made.append(crawler)
-        return spider
+        open_crawl(crawler)
+        return crawler.spider
 
     yield make
     for crawler in made:
-        shared_store(crawler).close()
+        close_crawl(crawler)
 
 
 def response_for(page: WebPage, request: Request | None = None) -> Response:
@@ -82,6 +80,13 @@ def test_classify_links_for_check():
     assert links.lists == ["http://hb.people.com.cn/GB/192237/index2.html",
                            "http://hb.people.com.cn/GB/192237/index3.html"]
     assert links.other == 3  # the home page, another column, and this page itself
+
+
+def test_xhtml_and_empty_list_pages():
+    args = web_args({"start_urls": ["https://x.cn/"], "article_urls": [r"/a/\d+\.html$"]})
+    xhtml = '<?xml version="1.0" encoding="utf-8"?><html><body><a href="/a/1.html">一</a></body></html>'
+    assert classify_links(xhtml, "https://x.cn/", args).articles == ["https://x.cn/a/1.html"]
+    assert classify_links("<!-- -->", "https://x.cn/", args).articles == []
 
 
 def test_sitemap_index_and_urlsets_apply_the_age_limit_before_any_fetch(make_spider):

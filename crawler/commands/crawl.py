@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.reactor import install_reactor
 
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
-from crawler.outcomes import ExitStatus
+from crawler.outcomes import ExitStatus, RunOutcome, RunState, RunStats
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
+from crawler.text.dates import utcnow
 from feeds.build import build_feeds
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +33,21 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SourceResult:
     source: str
-    outcome: str  # "ok", "failed (...)", "busy (pid N)"
-    stats: Mapping[str, Any]
+    outcome: RunOutcome
+    stats: RunStats = RunStats()
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.outcome.succeeded
 
     @property
     def busy(self) -> bool:
-        return self.outcome.startswith("busy")
+        return self.outcome.state is RunState.BUSY
 
     def line(self) -> str:
         if self.busy:
             return f"{self.source}: skipped, {self.outcome}"
-        run = {k.removeprefix("topicfeed/run/"): v for k, v in self.stats.items()
-               if k.startswith("topicfeed/run/")}
-        return (f"{self.source}: {self.outcome}; {run.get('pages', 0)} pages, {run.get('new', 0)} new, "
-                f"{run.get('updated', 0)} updated, {run.get('duplicates', 0)} duplicates, "
-                f"{run.get('errors', 0)} errors")
+        return f"{self.source}: {self.outcome}; {self.stats.line()}"
 
 
 @dataclass(frozen=True)
@@ -91,25 +93,29 @@ def run_crawl(
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
         check_spider_args(process, config, sources)
-        crawlers = []
+        if settings.getbool("TWISTED_REACTOR_ENABLED") and settings["TWISTED_REACTOR"]:
+            # Scrapy installs the reactor while making the first crawler's spider: a first
+            # source whose spider cannot be made would leave every other one without a reactor.
+            install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+        crawls: list[tuple[Source, Crawler, StartFailures]] = []
         for source in sources:
             if worker_run is None:  # workers coordinate through Redis instead
                 lock = SourceLock(config.state_dir, source.name)
                 try:
                     lock.acquire()
                 except SourceBusy as busy:
-                    results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
+                    results.append(SourceResult(source.name, RunOutcome(RunState.BUSY, f"pid {busy.holder_pid}")))
                     continue
                 held.callback(lock.release)
+            failures = StartFailures(source.name, utcnow())
             crawler = process.create_crawler(process.spider_loader.load(source.spider))
-            process.crawl(crawler, source=source.name)
-            crawlers.append((source, crawler))
-        if crawlers:
+            # One source never stops another: a crawl that fails to start is that source's failed run.
+            process.crawl(crawler, source=source.name).addErrback(failures.record)
+            crawls.append((source, crawler, failures))
+        if crawls:
             process.start()
-        for source, crawler in crawlers:
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
-            results.append(SourceResult(source.name, outcome, stats))
+        for source, crawler, failures in crawls:
+            results.append(source_result(config, source, crawler, failures))
     if worker_run is not None:
         from crawler.scaleout import expire_run
 
@@ -142,6 +148,46 @@ def check_spider_args(process: CrawlerProcess, config: Config, sources: Sequence
         check = getattr(process.spider_loader.load(source.spider), "check_source", None)
         if check is not None:
             check(config, source)
+
+
+class StartFailures:
+    """Why a source's crawl failed before it could report its run (errback of ``process.crawl``)."""
+
+    def __init__(self, source: str, started: datetime):
+        self.source = source
+        self.started = started
+        self.reason = ""
+
+    def record(self, failure: Failure) -> None:
+        error = failure.value
+        self.reason = f"{type(error).__name__}: {error}"
+        logger.debug("%s did not start", self.source, exc_info=failure.getTracebackObject())
+
+
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:  # the crawl failed before Scrapy made its stats
+        return {}
+
+
+def source_result(config: Config, source: Source, crawler: Crawler, failures: StartFailures) -> SourceResult:
+    stats = crawl_stats(crawler)
+    outcome = stats.get("topicfeed/outcome")
+    run = RunStats.from_mapping({k.removeprefix("topicfeed/run/"): v for k, v in stats.items()
+                                 if k.startswith("topicfeed/run/")})
+    if isinstance(outcome, RunOutcome):
+        return SourceResult(source.name, outcome, run)
+    # The run report never ran: record the failed run here, so status shows why.
+    why = f"could not start: {failures.reason}" if failures.reason else "spider did not start"
+    outcome = RunOutcome.failed(why)
+    store = Store.open(config.store_url)
+    try:
+        run_id = store.start_run(source.name, failures.started)
+        store.finish_run(run_id, utcnow(), outcome, dataclasses.asdict(run), [why])
+    finally:
+        store.close()
+    return SourceResult(source.name, outcome, run)
 
 
 def rebuild_feeds(config: Config) -> list[Path]:

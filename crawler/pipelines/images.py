@@ -19,8 +19,8 @@ from scrapy.pipelines.files import FilesPipeline
 from twisted.python.failure import Failure
 
 from crawler.config.model import IMAGES_FOLDER
-from crawler.runtime import config_from_settings, shared_store
-from crawler.store import OUTPUT_ERRORS
+from crawler.extensions.resources import CrawlResources
+from crawler.store import OUTPUT_ERRORS, SaveOutcome
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,15 +56,19 @@ def referer_for(image_url: str, page_url: str) -> dict[str, str]:
 class ArchiveImagesPipeline(FilesPipeline):
     """Download the images of articles that are archived (new or changed), never twice."""
 
+    def __init__(self, store_uri: str, *, crawler: Crawler, resources: CrawlResources):
+        super().__init__(store_uri, crawler=crawler)
+        self.resources = resources
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = config_from_settings(crawler.settings)
-        if not config.archive.images:
+        resources = CrawlResources.of(crawler)
+        if not resources.config.archive.images:
             raise NotConfigured
-        return cls(str(config.archive_dir), crawler=crawler)
+        return cls(str(resources.config.archive_dir), crawler=crawler, resources=resources)
 
     def get_media_requests(self, item: Article, info: Any) -> list[Request]:
-        if not item.topics or item.save_outcome not in ("new", "updated"):
+        if not item.topics or item.save_outcome not in (SaveOutcome.NEW, SaveOutcome.UPDATED):
             return []
         urls = dict.fromkeys(image.url for image in item.images if image.url.startswith(("http://", "https://")))
         return [
@@ -99,7 +103,7 @@ class ArchiveImagesPipeline(FilesPipeline):
             self.crawler.stats.inc_value("topicfeed/images_failed", len(failed))
         if saved or failed:
             try:
-                shared_store(self.crawler).set_local_images(item.stored_id, saved, failed)
+                self.resources.store.set_local_images(item.stored_id, saved, failed)
             except OUTPUT_ERRORS as error:
                 logger.error("Could not record local images of %s: %s", item.url, error)
         return item

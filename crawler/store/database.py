@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,30 +16,28 @@ from sqlalchemy.exc import IntegrityError
 from crawler.items import Article, Image
 from crawler.store import migrations, statements
 from crawler.store.driver import QuickReads, run_raw
-from crawler.store.links import FEED_COLUMNS, ArticleLinks
+from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
+from crawler.store.reads import TopicReads
 from crawler.store.records import (
-    FeedArticle,
     FetchState,
     PageFailure,
     Revision,
-    RunRecord,
     SaveOutcome,
     SaveResult,
     StoredArticle,
     UrlStatus,
 )
+from crawler.store.runs import RunRecords
 from crawler.store.schema import (
     SCHEMA_VERSION,
-    UtcDateTime,
     article_urls,
     articles,
     matches,
     metadata,
     page_failures,
     revisions,
-    runs,
     schema_version,
 )
 from crawler.store.summaries import load_summaries
@@ -56,7 +53,7 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
 
 
-class Store:
+class Store(RunRecords, TopicReads):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
@@ -351,37 +348,6 @@ class Store:
         ids = self._topic_newest(topic, limit)
         return self._load(articles.c.id.in_(ids)) if ids else []
 
-    def feed_articles(self, topic: str, limit: int | None = None) -> list[FeedArticle]:
-        """``topic_articles`` as a feed needs them: reading the plain text would double the cost."""
-        ids = self._topic_newest(topic, limit)
-        if not ids:
-            return []
-        query = (sa.select(*FEED_COLUMNS).where(articles.c.id.in_(ids))
-                 .order_by(articles.c.published.desc(), articles.c.id.desc()))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            links = ArticleLinks.load(conn, ids)
-            summaries = load_summaries(conn, ids)
-        return [
-            FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
-                        topics=links.topics.get(row["id"], {}),
-                        aliases=links.aliases.get(row["id"], []),
-                        reported_by=links.reported_by.get(row["id"], []),
-                        same_text=links.same_text.get(row["id"], []),
-                        ai_summary=summaries.get(row["id"], ""))
-            for row in rows
-        ]
-
-    def _topic_newest(self, topic: str, limit: int | None) -> list[int]:
-        newest = (
-            sa.select(matches.c.article_id)
-            .where(matches.c.topic == topic)
-            .order_by(matches.c.published.desc(), matches.c.article_id.desc())
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return list(conn.execute(newest).scalars())
-
     def all_articles(self) -> list[StoredArticle]:
         return self._load(sa.true())
 
@@ -417,52 +383,11 @@ class Store:
             for row in rows
         ]
 
-    def topic_counts(self) -> dict[str, tuple[int, datetime | None]]:
-        query = (
-            sa.select(matches.c.topic, sa.func.count(), sa.func.max(articles.c.published))
-            .join(articles, articles.c.id == matches.c.article_id)
-            .group_by(matches.c.topic)
-        )
-        with self.engine.connect() as conn:
-            return {
-                row[0]: (row[1], UtcDateTime().process_result_value(row[2], self.engine.dialect)
-                         if isinstance(row[2], datetime) else _parse_db_time(row[2]))
-                for row in conn.execute(query)
-            }
-
-    # --- runs ---------------------------------------------------------------------------
-
-    def start_run(self, source: str, started: datetime) -> int:
-        with self._tx() as conn:
-            return conn.execute(
-                runs.insert().values(source=source, started=started, outcome="running", stats={}, errors=[])
-            ).inserted_primary_key[0]
-
-    def finish_run(self, run_id: int, finished: datetime, outcome: str,
-                   stats: Mapping[str, Any], errors: list[str]) -> None:
-        with self._tx() as conn:
-            conn.execute(runs.update().where(runs.c.id == run_id).values(
-                finished=finished, outcome=outcome, stats=json.loads(json.dumps(stats, default=str)),
-                errors=errors))
-
-    def last_runs(self) -> dict[str, RunRecord]:
-        latest = sa.select(sa.func.max(runs.c.id)).group_by(runs.c.source)
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(runs).where(runs.c.id.in_(latest)).order_by(runs.c.source))
-            return {row.source: RunRecord(**row._mapping) for row in rows}
-
     def integrity_ok(self) -> bool:
         if self.engine.dialect.name != "sqlite":
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-
-
-def _parse_db_time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
