@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -32,8 +33,8 @@ from bench.site import BenchSite, SiteParams, describe, ensure_site
 from crawler.archive.frontmatter import article_tags, dump_yaml
 from crawler.archive.note import front_matter, render_note
 from crawler.config import Config, load_config
+from crawler.extensions.resources import RESOURCES_EXTENSION, CrawlResources
 from crawler.items import Article
-from crawler.runtime import shared_store
 from crawler.store import Store, StoredArticle
 from crawler.text.htmlclean import clean_body, html_to_markdown_text
 from crawler.text.minhash import signature
@@ -46,9 +47,11 @@ from spiders.ifeng import IfengSpider
 
 def parsed_articles(config: Config, site: BenchSite, sample: int) -> list[Article]:
     """``sample`` article pages from all over the site, as the ifeng spider yields them."""
-    crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": config,
-                                        "TOPICFEED_NOW": site.recorded_at.isoformat()})
+    crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": config, "TOPICFEED_ITEM_WORKERS": 0,
+                                        "TOPICFEED_NOW": site.recorded_at.isoformat(),
+                                        "EXTENSIONS": {RESOURCES_EXTENSION: 100}})
     spider = IfengSpider.from_crawler(crawler, source=SOURCE)
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)  # opens the store
     articles = []
     pages = sorted(site.root.glob("*.ifeng.com/c/*.html"))
     for page in pages[:: max(1, len(pages) // sample)][:sample]:  # spread over the site
@@ -56,7 +59,7 @@ def parsed_articles(config: Config, site: BenchSite, sample: int) -> list[Articl
         response = HtmlResponse(f"https://{host}/c/{doc_id}", body=page.read_bytes(),
                                 encoding="utf-8")
         articles += list(spider.parse_article(response))
-    shared_store(crawler).close()
+    CrawlResources.of(crawler).store.close()
     return articles
 
 

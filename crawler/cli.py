@@ -14,7 +14,7 @@ from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
 from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
-from crawler.outcomes import ExitStatus
+from crawler.outcomes import ExitStatus, RunStats
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoreError
 from crawler.text.dates import SITE_TZ
@@ -158,11 +158,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         if run is None:
             print(f"  {source.name}: never crawled")
             continue
-        stats = run.stats
         when = run.started.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M")
-        print(f"  {source.name}: {when} {run.outcome}; {stats.get('pages', 0)} pages, "
-              f"{stats.get('new', 0)} new, {stats.get('updated', 0)} updated, "
-              f"{stats.get('duplicates', 0)} duplicates, {stats.get('errors', 0)} errors")
+        print(f"  {source.name}: {when} {run.outcome}; {RunStats.from_mapping(run.stats).line()}")
         for line in run.errors[:STATUS_MAX_ERRORS]:
             print(f"    ! {line}")
         if len(run.errors) > STATUS_MAX_ERRORS:
@@ -217,11 +214,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
     from crawler.commands.schedule import shortest_interval
+    from crawler.store.imagerefs import ImageReferences
     from feeds.server import FeedServer
 
     try:
         return FeedServer(config.feeds_dir, host=host, port=port, max_age=shortest_interval(config),
-                          images_root=config.images_dir)
+                          images_root=config.images_dir, image_referenced=ImageReferences(config.store_url))
     except OSError as error:
         raise UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                          "choose another --port or --host") from None

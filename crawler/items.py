@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawler.outcomes import SaveOutcome
+
 
 @dataclass
 class Image:
@@ -54,4 +56,5 @@ class Article:
     last_modified: str = ""
     # set by StorePipeline: the stored article this item became, and how
     stored_id: int = 0
-    save_outcome: str = ""
+    save_outcome: SaveOutcome | None = None
+    date_note: str = ""  # why the page's own date was not used (crawler.text.prepare)

@@ -1,27 +1,25 @@
-"""Where the config file meets Scrapy: settings for a run and shared per-crawler resources."""
+"""Where the config file meets Scrapy: the settings of a run, and the values read back from them.
+
+The crawl's resources (store, known-article checks, item work) are owned by the
+``crawler.extensions.resources.CrawlResources`` extension, not by this module.
+"""
 
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config, load_config
-from crawler.store import Store
 from crawler.text.dates import utcnow
 
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-
 MIRROR_ENV = "TOPICFEED_MIRROR"
-
-_stores: weakref.WeakKeyDictionary[Crawler, Store] = weakref.WeakKeyDictionary()
+CONFIG_SETTING = "TOPICFEED_CONFIG"
 
 
 def scrapy_settings(
@@ -38,7 +36,7 @@ def scrapy_settings(
     settings.set("CLOSESPIDER_TIMEOUT", max(60, int(config.scheduler.timeout_minutes * 60) - 60),
                  priority="project")
     settings.update(dict(config.crawl.settings), priority="project")
-    settings.set("TOPICFEED_CONFIG", config, priority="cmdline")
+    settings.set(CONFIG_SETTING, config, priority="cmdline")
     settings.set("TOPICFEED_REVISIT", revisit, priority="cmdline")
     if mirror:
         settings.set("TOPICFEED_MIRROR", mirror, priority="cmdline")
@@ -47,18 +45,30 @@ def scrapy_settings(
     return settings
 
 
-def config_from_settings(settings: Settings) -> Config:
-    value = settings.get("TOPICFEED_CONFIG")
+def config_from_settings(settings: BaseSettings) -> Config:
+    """The run's Config: the setting itself under ``topicfeed crawl``, else the file it names.
+
+    Under ``scrapy crawl`` the file is read once, when the crawler is made
+    (``load_config_once``); every component then gets the same Config object.
+    """
+    value = settings.get(CONFIG_SETTING)
     if isinstance(value, Config):
         return value
     return load_config(Path(value) if value else None)
 
 
-def mirror_from_settings(settings: Settings) -> str:
+def load_config_once(settings: BaseSettings) -> None:
+    """Replace a config path in the settings by the Config it names (settings not yet frozen)."""
+    if not isinstance(settings.get(CONFIG_SETTING), Config):
+        priority = settings.getpriority(CONFIG_SETTING) or "project"
+        settings.set(CONFIG_SETTING, config_from_settings(settings), priority=priority)
+
+
+def mirror_from_settings(settings: BaseSettings) -> str:
     return (settings.get("TOPICFEED_MIRROR") or os.environ.get(MIRROR_ENV, "")).rstrip("/")
 
 
-def reference_now(settings: Settings) -> datetime:
+def reference_now(settings: BaseSettings) -> datetime:
     """The time article ages are judged against: now, or TOPICFEED_NOW when replaying a snapshot."""
     value = settings.get("TOPICFEED_NOW")
     if not value:
@@ -67,12 +77,3 @@ def reference_now(settings: Settings) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"TOPICFEED_NOW needs a UTC offset, got {value!r}")
     return parsed
-
-
-def shared_store(crawler: Crawler) -> Store:
-    """One Store per crawler, opened on first use by whichever component needs it."""
-    store = _stores.get(crawler)
-    if store is None:
-        store = Store.open(config_from_settings(crawler.settings).store_url)
-        _stores[crawler] = store
-    return store

@@ -2,3 +2,8 @@
 
 # Sent by spiders: run_error(line=...) — one line saying what failed, for the run record.
 run_error = object()
+
+# Sent by spiders: page_failed(url=..., reason=...) — an article page that gave no article
+# (not parsed, deleted, too old). The crawl's resources owner remembers it in the store, so
+# the page is retried after revisit_hours, 3 times at most (crawler.store.known).
+page_failed = object()

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider
 
+from crawler import signals as topicfeed_signals
 from crawler.config import Config, ConfigError, Source, Topic
 from crawler.downloadermiddlewares.known import ARTICLE_META, KnownArticleSkipped
+from crawler.extensions.resources import CrawlResources
 from crawler.extensions.runreport import describe_failure
-from crawler.runtime import config_from_settings, reference_now, shared_store
-from crawler.signals import run_error
+from crawler.runtime import config_from_settings, load_config_once
 from crawler.store.known import KnownArticles, RevisitPolicy
+from crawler.store.listings import ListingLog, ListingPass
+from crawler.text.dates import utcnow
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
 
@@ -41,7 +48,13 @@ class SourceSpider(scrapy.Spider):
 
     source_config: Source
     topics: tuple[Topic, ...]
-    known: KnownArticles
+    revisit_policy: RevisitPolicy  # what crawler.extensions.resources opens the known checks with
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Called when the crawler is made: the config file is read here, once per crawl."""
+        super().update_settings(settings)
+        load_config_once(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -50,13 +63,30 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **{**source.args, **kwargs})
         spider.source_config = source
         spider.topics = config.topics
-        policy = RevisitPolicy(
+        spider.revisit_policy = RevisitPolicy(
             max_age=timedelta(days=float(kwargs.get("max_age_days", source.max_age_days))),
             revisit_after=timedelta(hours=float(kwargs.get("revisit_hours", source.revisit_hours))),
             force=crawler.settings.getbool("TOPICFEED_REVISIT"),
         )
-        spider.known = KnownArticles(shared_store(crawler), policy, reference_now(crawler.settings))
+        crawler.signals.connect(spider.record_listings, signal=signals.spider_closed)
         return spider
+
+    @cached_property
+    def resources(self) -> CrawlResources:
+        return CrawlResources.of(self.crawler)
+
+    @cached_property
+    def listings(self) -> ListingLog:
+        """The passes down this source's listings (crawler.store.listings), from spider_opened on."""
+        return ListingLog(self.resources.store.engine)
+
+    @property
+    def known(self) -> KnownArticles:
+        """What the store knows, through this source's revisit policy (open from spider_opened)."""
+        known = self.resources.known
+        if known is None:
+            raise RuntimeError("the known-article checks open on spider_opened")
+        return known
 
     @classmethod
     def _source_for(cls, config: Config, name: str | None) -> Source:
@@ -72,10 +102,15 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         """Revisits first (the store knows them, however deep the lists hide them), then discovery."""
-        for url in self.known.due_for_revisit(self.source_name):
-            yield self.article_request(url, self.parse_article)
-        for request in self.discover():
-            yield request
+        try:
+            for url in self.known.due_for_revisit(self.source_name):
+                yield self.article_request(url, self.parse_article)
+            for request in self.discover():
+                yield request
+        except Exception as error:  # noqa: BLE001 - any bug here fails this source's run, in one line
+            reason = f"start failed: {type(error).__name__}: {error}"
+            self.logger.debug("%s", reason, exc_info=True)
+            raise CloseSpider(reason) from error
 
     def discover(self) -> Iterator[Request]:
         """The site's entry points: home pages, list APIs, searches."""
@@ -112,7 +147,25 @@ class SourceSpider(scrapy.Spider):
 
     def report_error(self, line: str) -> None:
         """Record what failed in this run (shown by ``topicfeed status``)."""
-        self.crawler.signals.send_catch_log(signal=run_error, line=line)
+        self.crawler.signals.send_catch_log(signal=topicfeed_signals.run_error, line=line)
+
+    def page_failed(self, url: str, reason: str) -> None:
+        """An article page that gave no article; the store remembers it (crawler.signals)."""
+        self.crawler.signals.send_catch_log(signal=topicfeed_signals.page_failed, url=url, reason=reason)
+
+    def list_not_parsed(self, response: Response, kind: str, error: Exception) -> None:
+        """A list, column or search page without the structure this spider reads."""
+        self.logger.warning("%s page %s unusable: %s", kind, response.url, error)
+        self.report_error(f"{response.url}: list not parsed: {error}")
+        self.crawler.stats.inc_value("topicfeed/list_parse_failed")
+        self.note_list_page(0)
+
+    def article_not_parsed(self, response: Response, reason: str) -> None:
+        """An article page without the structure this spider reads: counted, reported, remembered."""
+        self.logger.warning("Article page %s not parsed: %s", response.url, reason)
+        self.report_error(f"{response.url}: article not parsed: {reason}")
+        self.note_article_page(parsed=False)
+        self.page_failed(response.url, f"not parsed: {reason}")
 
     def note_list_page(self, links: int) -> None:
         """Count a list page and the article links found on it (the breakage alarm reads these)."""
@@ -122,10 +175,39 @@ class SourceSpider(scrapy.Spider):
     def note_article_page(self, parsed: bool) -> None:
         self.crawler.stats.inc_value("topicfeed/article_parsed" if parsed else "topicfeed/article_parse_failed")
 
-    def page_exhausted(self, entries: Iterable[tuple[str, datetime | None]]) -> bool:
-        """True when a list page holds only articles too old or already archived: stop paging."""
-        entries = list(entries)
-        if not entries:
-            return True
-        fresh = [url for url, published in entries if not self.known.is_too_old(published)]
-        return not fresh or len(self.known.stored(fresh)) == len(fresh)
+    # --- listings: where paging stops (DESIGN §5, crawler.store.listings) ------------------
+
+    def begin_listing(self, listing: str) -> ListingPass:
+        """A new pass down one of the source's listings (an ifeng column, a search keyword…)."""
+        return self.listings.begin(self.source_name, listing)
+
+    def next_page(self, walk: ListingPass, times: Sequence[datetime | None],
+                  wanted: Sequence[tuple[str, datetime | None]], *, at_end: bool = False,
+                  at_cap: bool = False) -> ListingPass | None:
+        """After one list page: the pass to carry on to the next page, or None to stop here.
+
+        ``times``: when each article the page lists was published; ``wanted``: the articles
+        asked for from it (young, past any prefilter) with their times. Paging stops at the
+        listing's end, at a page of only articles older than max_age_days, at the page cap,
+        or at a page of only stored articles that the last completed pass covered from there on.
+        """
+        walk = walk.after_page(times, wanted)
+        if at_end:
+            self.listings.complete(walk, walk.reach_to_end())
+            return None
+        if times and all(self.known.is_too_old(t) for t in times):
+            self.listings.complete(walk, walk.reach_to_age_limit())
+            return None
+        urls = [url for url, _ in wanted]
+        page_oldest = min((t for t in times if t is not None), default=None)
+        if urls and walk.covered_from(page_oldest) and len(self.known.stored(urls)) == len(urls):
+            self.crawler.stats.inc_value("topicfeed/listing_stopped_early")
+            self.listings.complete(walk, walk.reach_joined())
+            return None
+        return None if at_cap else walk
+
+    def record_listings(self) -> None:
+        """At the crawl's close: record the passes it completed (spider_closed, before the
+        store closes)."""
+        if "listings" in self.__dict__:  # some listing was paged
+            self.listings.write_completed(self.known.still_missing, utcnow())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,12 +15,13 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 
 from crawler.items import Article, Image
+from crawler.store.listings import ListingPass
 from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import resolve_images
 from crawler.text.topics import TopicMatcher
 from crawler.text.urls import absolute, canonical_url, unwrap_proxy
 from spiders.base import SourceSpider, as_bool, as_list
-from spiders.parsing import as_int, http_validators
+from spiders.parsing import as_int, http_validators, load_json
 
 LIST_URL = "http://api.1sapp.com/content/outList?cid={cid}&tn=1&page=1&limit={limit}"
 SITE_NAME = "趣头条"
@@ -85,6 +85,8 @@ def list_item(raw: dict[str, Any], cid: int) -> ListItem | None:
     covers = raw.get("cover") or []
     if isinstance(covers, str):
         covers = [covers]
+    if not isinstance(covers, list):  # "cover": 5
+        covers = []
     tags = raw.get("tag") or []
     return ListItem(
         content_id=str(raw["id"]),
@@ -159,27 +161,26 @@ class QutoutiaoSpider(SourceSpider):
         for cid in self.categories:
             yield self.list_request(cid, page=1, min_time=None)
 
-    def list_request(self, cid: int, *, page: int, min_time: int | None) -> Request:
+    def list_request(self, cid: int, *, page: int, min_time: int | None, walk: ListingPass | None = None
+                     ) -> Request:
         url = LIST_URL.format(cid=cid, limit=self.limit)
         if min_time is not None:
             url += f"&min_time={min_time}"
-        return self.page_request(url, self.parse_list, cid=cid, page=page, min_time=min_time)
+        return self.page_request(url, self.parse_list, cid=cid, page=page, min_time=min_time, walk=walk)
 
     # --- lists --------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, cid: int, page: int, min_time: int | None
-                   ) -> Iterator[Request]:
+    def parse_list(self, response: Response, cid: int, page: int, min_time: int | None,
+                   walk: ListingPass | None = None) -> Iterator[Request]:
+        walk = walk or self.begin_listing(f"category:{cid}")
         try:
-            data = json.loads(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
+            data = load_json(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
             raw_items = data.get("data") or []
             if not isinstance(raw_items, list):
                 raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
             next_min_time = as_int(data.get("min_time"))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.logger.warning("outList page %s unusable: %s", response.url, exc)
-            self.report_error(f"{response.url}: list not parsed: {exc}")
-            self.crawler.stats.inc_value("topicfeed/list_parse_failed")
-            self.note_list_page(0)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # PageParseError is a ValueError
+            self.list_not_parsed(response, "outList", exc)
             return
         items = self.list_items(raw_items, cid)
         self.note_list_page(len(items))
@@ -188,9 +189,14 @@ class QutoutiaoSpider(SourceSpider):
             request = self.article_request_for(item)
             if request is not None:
                 yield request
-        if not raw_items or self.last_page(items, candidates, page) or next_min_time in (None, min_time):
-            return
-        yield self.list_request(cid, page=page + 1, min_time=next_min_time)
+        # A page without candidates does not stop paging: the prefilter may just have found
+        # nothing on it, and a page of ads and videos says nothing about the next one.
+        walk = self.next_page(walk, [item.published for item in items],
+                              [(item.url, item.published) for item in candidates],
+                              at_end=not raw_items or next_min_time in (None, min_time),
+                              at_cap=page >= self.max_pages)
+        if walk is not None:
+            yield self.list_request(cid, page=page + 1, min_time=next_min_time, walk=walk)
 
     def list_items(self, raw_items: list[Any], cid: int) -> list[ListItem]:
         """The article items of a list answer; ads and other items are counted and left out."""
@@ -199,7 +205,10 @@ class QutoutiaoSpider(SourceSpider):
             if isinstance(raw, dict) and is_ad(raw):
                 self.crawler.stats.inc_value("topicfeed/ads_skipped")
                 continue
-            item = list_item(raw, cid) if isinstance(raw, dict) else None
+            try:
+                item = list_item(raw, cid) if isinstance(raw, dict) else None
+            except (TypeError, ValueError, AttributeError, KeyError):
+                item = None  # a malformed item costs itself only, never its list
             if item is None:
                 self.crawler.stats.inc_value("topicfeed/list_item_skipped")
                 continue
@@ -213,19 +222,6 @@ class QutoutiaoSpider(SourceSpider):
             self.crawler.stats.inc_value("topicfeed/prefiltered_out")
             return False
         return True
-
-    def last_page(self, items: list[ListItem], candidates: list[ListItem], page: int) -> bool:
-        """Stop at the page limit, a page of only old articles, or when every article worth
-        fetching is already archived (an empty answer stops too, before this).
-
-        A page without candidates does not stop paging: the prefilter may just have found
-        nothing on it, and a page of ads and videos says nothing about the next one.
-        """
-        if page >= self.max_pages:
-            return True
-        if items and all(self.known.is_too_old(item.published) for item in items):
-            return True
-        return bool(candidates) and self.page_exhausted((i.url, i.published) for i in candidates)
 
     def article_request_for(self, item: ListItem) -> Request | None:
         canonical = canonical_url(item.url)
@@ -245,19 +241,19 @@ class QutoutiaoSpider(SourceSpider):
         if b"NoSuchKey" in response.body:
             self.logger.info("Deleted article (NoSuchKey): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/deleted")
-            self.known.record_failure(response.url, self.source_name, "deleted (NoSuchKey)")
+            self.page_failed(response.url, "deleted (NoSuchKey)")
             return
         if response.status == 404:
             self.logger.info("Article page gone (HTTP 404): %s", canonical_url(response.url))
             self.crawler.stats.inc_value("topicfeed/article_not_found")
-            self.known.record_failure(response.url, self.source_name, "HTTP 404")
+            self.page_failed(response.url, "HTTP 404")
             return
         article = self.article_from_page(response, listing)
         if article is None:
             return
         if self.known.is_too_old(article.published):
             self.crawler.stats.inc_value("topicfeed/too_old")
-            self.known.record_failure(response.url, self.source_name, "older than max_age_days")
+            self.page_failed(response.url, "older than max_age_days")
             return
         yield article
 
@@ -268,10 +264,7 @@ class QutoutiaoSpider(SourceSpider):
         title = " ".join(article.css("h1").xpath("string()").get("").split()) or listing.title
         content = article.css("div.content") or response.css("div.content")
         if not title or not content:
-            self.logger.warning("Article page %s not parsed: no div.article h1 / div.content", response.url)
-            self.report_error(f"{response.url}: article not parsed: no div.content")
-            self.note_article_page(parsed=False)
-            self.known.record_failure(response.url, self.source_name, "not parsed: no div.content")
+            self.article_not_parsed(response, "no div.content")
             return None
         self.note_article_page(parsed=True)
         published, account = parse_info(article.css("div.info").xpath("string()").get(""))

@@ -31,7 +31,8 @@ class FaultHandler(SnapshotHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         owner: FaultServer = self.server.owner  # type: ignore[attr-defined]
-        target = self.path.lstrip("/").split("?", 1)[0]
+        full = self.path.lstrip("/")
+        target = full if full in owner.faults else full.split("?", 1)[0]
         fault = owner.faults.get(target)
         if fault is None or not owner.take(target, fault):
             super()._answer(with_body=with_body)
@@ -99,7 +100,8 @@ class FaultHandler(SnapshotHandler):
 
 
 class FaultServer(SnapshotServer):
-    """``faults`` maps ``host/path`` (no scheme, no query) to the fault it answers with."""
+    """``faults`` maps ``host/path`` (no scheme, no query: any query) or ``host/path?query`` (only
+    that one) to the fault it answers with."""
 
     def __init__(self, root: Path, faults: dict[str, Fault], **kwargs: object):
         super().__init__(root, **kwargs)  # type: ignore[arg-type]
@@ -114,3 +116,36 @@ class FaultServer(SnapshotServer):
                 return False
             self.hits[target] += 1
             return True
+
+
+class Canary:
+    """A plain HTTP server on 127.0.0.1 that only records who reached it: nothing ever should."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"\x89PNG")
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Canary:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

@@ -57,7 +57,7 @@ def test_faults_are_survived_and_recorded(ifeng_workspace, sample):
     run_record = store.last_runs()["ifeng-hb"]
     store.close()
     errors = "\n".join(run_record.errors)
-    assert run_record.outcome == "ok"
+    assert str(run_record.outcome) == "ok"
     for expected in (f"{wuhan_column}: HTTP 500", f"{ifeng.search_urls['服博会']}: list not parsed",
                      f"{docs['weather'].url}: timed out", docs["culture"].url, docs["traffic"].url,
                      f"{docs['lazyload'].url}: article not parsed", docs["broken"].url, docs["hn_copy"].url):

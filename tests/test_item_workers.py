@@ -93,7 +93,7 @@ from crawler.config import Topic
 from crawler.archive.writer import ArchiveWriter
 from crawler.items import Article
 from crawler.text.topics import TopicMatcher
-from crawler.itemwork.pool import ItemWorkers, WorkContext
+from crawler.itemwork import ItemWorkers, WorkContext
 from pathlib import Path
 
 def article(n):

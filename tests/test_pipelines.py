@@ -7,19 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Spider
 from scrapy.crawler import Crawler
-from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from crawler.archive.writer import ArchiveWriter
 from crawler.config import Config, parse_config
+from crawler.extensions.resources import CrawlResources
 from crawler.items import Article
 from crawler.pipelines.items import ArchivePipeline, StorePipeline
-from crawler.runtime import shared_store
-from crawler.store import StoredArticle
+from crawler.store import SaveOutcome, StoredArticle
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, ifeng_hb_source, paths, topic
 from tests.helpers import read_notes
 from tests.sites import RECORDED_AT
@@ -56,9 +55,10 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 def crawler(config: Config) -> Iterator[Crawler]:
-    crawler = get_crawler(Spider, {"TOPICFEED_CONFIG": config})
+    crawler = component_crawler(config)
+    open_crawl(crawler)
     yield crawler
-    shared_store(crawler).close()
+    close_crawl(crawler)
 
 
 def seed_item(config: Config, body_html: str, title: str = SEED.title) -> Article:
@@ -94,7 +94,7 @@ def test_a_newer_save_during_the_render_wins_whichever_render_ends_first(
 ):
     store_step = StorePipeline.from_crawler(crawler)
     renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
     first = store_step.process_item(seed_item(config, SEED.content_html))
     corrected = SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT)
     finished: list[Any] = []
@@ -102,7 +102,7 @@ def test_a_newer_save_during_the_render_wins_whichever_render_ends_first(
     start(archive_step.process_item(first), finished)  # renders version 1, then waits
     second = store_step.process_item(seed_item(config, corrected))  # version 2 meanwhile
     start(archive_step.process_item(second), finished)
-    assert (first.save_outcome, second.save_outcome) == ("new", "updated")
+    assert (first.save_outcome, second.save_outcome) == (SaveOutcome.NEW, SaveOutcome.UPDATED)
     for index in release_order:
         renders.release(index)
 
@@ -112,14 +112,14 @@ def test_a_newer_save_during_the_render_wins_whichever_render_ends_first(
     assert CORRECTED_TEXT in text and FIRST_TEXT not in text
     # the stale render was never written, not even before the newer one
     assert crawler.stats.get_value("topicfeed/archive_files_written") == 1
-    assert shared_store(crawler).archive_backlog("ifeng-hb") == []  # nothing left to catch up
+    assert CrawlResources.of(crawler).store.archive_backlog("ifeng-hb") == []  # nothing left to catch up
 
 
 def test_a_newer_save_from_elsewhere_is_archived_by_the_next_catch_up(config, crawler):
     """Another worker of a cluster run saved the newer version, and did not get to archive it."""
-    store = shared_store(crawler)
+    store = CrawlResources.of(crawler).store
     renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
     first = StorePipeline.from_crawler(crawler).process_item(seed_item(config, SEED.content_html))
     finished: list[Any] = []
 
@@ -144,10 +144,10 @@ def without_topic_keywords(text: str) -> str:
 
 
 def test_an_update_that_no_longer_matches_still_rewrites_the_archived_note(config, crawler):
-    store = shared_store(crawler)
+    store = CrawlResources.of(crawler).store
     store_step = StorePipeline.from_crawler(crawler)
     renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, ArchiveWriter.from_config(config), renders)
+    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
     finished: list[Any] = []
     start(archive_step.process_item(store_step.process_item(seed_item(config, SEED.content_html))),
           finished)

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.config import parse_config
 from crawler.items import Article, Image
-from crawler.runtime import shared_store
 from crawler.text.urls import canonical_url
 from spiders.qutoutiao import (
     QutoutiaoSpider,
@@ -23,6 +21,7 @@ from spiders.qutoutiao import (
     list_item,
     parse_info,
 )
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, paths, qutoutiao_source, topic
 from tests.sites import Sample
 
@@ -31,16 +30,19 @@ BEIJING = timezone(timedelta(hours=8))
 
 @pytest.fixture
 def make_spider(tmp_path: Path, sample: Sample):
+    crawlers = []
+
     def make(**args: Any) -> QutoutiaoSpider:
         text = config_text(paths(), topic(), qutoutiao_source(**args))
         config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["qutoutiao"])
-        crawler = get_crawler(QutoutiaoSpider, {
-            "TOPICFEED_CONFIG": config, "TOPICFEED_NOW": sample.recorded_at.isoformat()})
-        spider = QutoutiaoSpider.from_crawler(crawler)
-        crawler.spider = spider
-        return spider
+        crawler = component_crawler(config, QutoutiaoSpider, TOPICFEED_NOW=sample.recorded_at.isoformat())
+        crawlers.append(crawler)
+        open_crawl(crawler)
+        return crawler.spider
 
     yield make
+    for crawler in crawlers:
+        close_crawl(crawler)
 
 
 def recorded(sample: Sample, url: str) -> tuple[bytes, int]:
@@ -203,7 +205,7 @@ def test_no_such_key_is_a_deleted_article_remembered_as_such(make_spider, sample
     assert spider.crawler.stats.get_value("topicfeed/deleted") == 1
     assert spider.crawler.stats.get_value("topicfeed/article_parse_failed") is None
     doc = sample.qutoutiao.docs["deleted"]
-    failure = shared_store(spider.crawler).failure(canonical_url(doc.url))
+    failure = spider.resources.store.failure(canonical_url(doc.url))
     assert failure is not None and "NoSuchKey" in failure.reason
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,12 +25,14 @@ from apscheduler.triggers.cron import CronTrigger
 from crawler.commands.schedule import (
     CrawlRunner,
     build_scheduler,
+    child_outcome,
     crawl_command,
     schedule_lines,
     shortest_interval,
-    summarize,
 )
 from crawler.config import Config, Source, load_config
+from crawler.locks import SourceLock
+from crawler.outcomes import RunOutcome, RunState
 from crawler.runtime import MIRROR_ENV
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
@@ -149,13 +151,30 @@ def test_child_command_uses_the_same_config_and_data_dir(setup):
     assert "--config" not in crawl_command(load_config(None), None)  # the packaged default: same lookup
 
 
-def test_summary_line_is_taken_from_the_child():
-    ok = "ifeng-hb: ok; 8 pages, 3 new, 0 updated, 0 duplicates, 0 errors\nfeeds: 2 file(s) changed in x\n"
-    assert summarize("ifeng-hb", 0, ok, "") == "ok; 8 pages, 3 new, 0 updated, 0 duplicates, 0 errors"
-    assert summarize("ifeng-hb", 75, "feeds: 0", "ifeng-hb: skipped, busy (pid 42)\n") == "skipped, busy (pid 42)"
-    bad = "topicfeed: error: /x/topicfeed.toml: sources: no source named 'ifeng-hb'; ...\n"
-    assert summarize("ifeng-hb", 2, "", bad) == f"failed (exit 2: {bad.strip()})"
-    assert summarize("ifeng-hb", -9, "", "") == "failed (exit -9)"
+def test_the_outcome_is_read_from_the_childs_run_record_not_its_output(setup):
+    config = load_config(setup.config)
+    started = datetime.now(ZoneInfo("UTC"))
+    store = Store.open(config.store_url)
+    try:
+        run = store.start_run("ifeng-hb", started)
+        store.finish_run(run, started, RunOutcome.ok(), {"pages": 8, "new": 3, "skipped_known": 2}, [])
+    finally:
+        store.close()
+    misleading = "ifeng-hb: failed (this line is for people); 0 pages, 0 new, 0 updated, 0 duplicates, 0 errors\n"
+    assert child_outcome(config, "ifeng-hb", 0, started, misleading) == (
+        "ok; 8 pages, 3 new, 0 updated, 0 duplicates, 0 errors")
+    bad = "topicfeed: error: /x/topicfeed.toml: sources: no source named 'ifeng-hn'; ...\n"
+    assert child_outcome(config, "ifeng-hn", 2, started, bad) == f"failed (exit 2: {bad.strip()})"
+    assert child_outcome(config, "ifeng-hn", -9, started, "") == "failed (exit -9)"
+    # an older run of the source is not this child's
+    assert child_outcome(config, "ifeng-hb", 1, started + timedelta(seconds=5), "") == "failed (exit 1)"
+
+
+def test_a_busy_childs_outcome_names_the_lock_holder(setup):
+    config = load_config(setup.config)
+    with SourceLock(config.state_dir, "ifeng-hb"):
+        outcome = child_outcome(config, "ifeng-hb", 75, datetime.now(ZoneInfo("UTC")), "")
+    assert outcome == f"skipped, busy (pid {os.getpid()})"
 
 
 # -- real child crawls --------------------------------------------------------------------
@@ -170,21 +189,19 @@ def test_hung_crawl_is_ended_at_the_timeout_and_the_next_run_happens(setup, monk
     assert runner.timeout == 6
 
     setup.server.delay = 60  # never answers within the timeout
-    started = time.monotonic()
-    hung = runner("ifeng-hb")
-    assert time.monotonic() - started < runner.timeout + runner.grace + 3
+    hung = runner("ifeng-hb")  # ended by the timeout, not by the server's 60 s delay: its outcome says so
     assert hung is not None and not hung.ok
     assert hung.outcome.startswith(("failed (timeout after 6s, killed)", "timeout after 6s; "))
     assert hung.line() in caplog.text
     if setup.server.requests:  # the crawl got going (on a loaded machine, starting can take 6s)
-        assert setup.last_runs()["ifeng-hb"].outcome.startswith("failed (")  # status tells the truth
+        assert setup.last_runs()["ifeng-hb"].outcome.state is RunState.FAILED  # status tells the truth
 
     setup.server.delay = 0  # the next scheduled run is not blocked by the killed one
     runner.timeout = 120  # a whole crawl in 6s would be a race on a busy machine
     after = runner("ifeng-hb")
     assert after is not None and after.ok, after.line()
     assert after.outcome.startswith("ok; ") and " 0 new," not in after.outcome
-    assert setup.last_runs()["ifeng-hb"].outcome == "ok"
+    assert setup.last_runs()["ifeng-hb"].outcome == RunOutcome.ok()
     assert after.line() in caplog.text
 
 
@@ -242,18 +259,18 @@ def test_run_now_crawls_every_source_once_then_sigterm_stops_it(setup):
         feed = connection.getresponse()
         assert feed.status == 200 and b"<entry>" in feed.read()  # one process crawls and serves
         connection.close()
-        started = time.monotonic()
         child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=10) == 0
-        assert time.monotonic() - started < 2
+        assert child.wait(timeout=10) == 0  # a generous bound for a loaded machine, not a measure
     finally:
         if child.poll() is None:
             child.kill()
     log = lines.rest()
     assert "Traceback" not in log and "scheduler stopped" in log
+    # nothing was running, so nothing was waited for: it stopped without a grace period
+    assert "waiting up to" not in log and log.index("stopping: no new runs") < log.index("scheduler stopped")
     assert log.count(": ok; ") == 2  # once each; the next runs are half an hour away
     runs = setup.last_runs()
-    assert {name: run.outcome for name, run in runs.items()} == {"ifeng-hb": "ok", "ifeng-hn": "ok"}
+    assert {name: str(run.outcome) for name, run in runs.items()} == {"ifeng-hb": "ok", "ifeng-hn": "ok"}
     assert (setup.data / "feeds" / "service-outsourcing.atom").is_file()
 
 
@@ -268,11 +285,10 @@ def test_sigterm_during_a_crawl_ends_it_within_the_grace_period(setup):
             assert time.monotonic() < deadline, lines.rest()
             time.sleep(0.05)
         crawler_pid = int(pid_note.read_text())
-        started = time.monotonic()
         child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=10) == 0
-        # a grace period to finish, as long to close after SIGTERM, then SIGKILL
-        assert time.monotonic() - started < 2 * 1 + 3
+        # a grace period to finish, as long to close after SIGTERM, then SIGKILL: 2 s, and 30 s
+        # is only a generous bound for a loaded machine (the log below says what happened)
+        assert child.wait(timeout=30) == 0
     finally:
         if child.poll() is None:
             child.kill()
@@ -280,4 +296,4 @@ def test_sigterm_during_a_crawl_ends_it_within_the_grace_period(setup):
     assert "ifeng-hb: failed (stopped at shutdown, killed)" in log or "ifeng-hb: stopped at shutdown; " in log, log
     with pytest.raises(ProcessLookupError):
         os.kill(crawler_pid, 0)
-    assert setup.last_runs()["ifeng-hb"].outcome.startswith("failed (")
+    assert setup.last_runs()["ifeng-hb"].outcome.state is RunState.FAILED

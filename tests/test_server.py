@@ -10,13 +10,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from email.utils import formatdate
 from pathlib import Path
 
 import pytest
 
-from feeds.server import FeedServer
+from feeds.server import SERVED_KEPT, FeedServer, Served
 from tests.configs import config_text, paths, source, topic
 from tests.helpers import write_config
 
@@ -183,6 +182,13 @@ def test_answers_are_recorded(server):
         ("GET", "/topic.atom", 200), ("GET", "/nope", 404)]
 
 
+def test_a_long_running_server_keeps_only_its_latest_answers(server):
+    for n in range(SERVED_KEPT + 5):
+        server.record(Served("GET", f"/{n}.atom", 404))
+    assert len(server.served) == SERVED_KEPT
+    assert server.served[0].path == "/5.atom" and server.served[-1].path == f"/{SERVED_KEPT + 4}.atom"
+
+
 SERVE_CONFIG = config_text(
     paths(),
     topic(keywords=["服务外包"]),
@@ -209,10 +215,9 @@ def test_serve_command_until_a_signal(tmp_path, feeds_dir, stop):
         # every 15 minutes is the most frequent schedule
         assert response.getheader("Cache-Control") == "max-age=900"
         connection.close()
-        started = time.monotonic()
         child.send_signal(stop)
+        # It stops at once; 10 s is only a generous bound for a loaded machine, not a measure.
         assert child.wait(timeout=10) == 0
-        assert time.monotonic() - started < 5
     finally:
         if child.poll() is None:
             child.kill()

@@ -242,4 +242,7 @@ def test_python_m_crawler_snapshot_serves_a_folder(snapshot: Path) -> None:
         assert status == 200 and body.decode() == "<html>seed 文章</html>"
     finally:
         child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=10) == 0  # Ctrl-C ends it quietly
+        try:
+            assert child.wait(timeout=10) == 0  # Ctrl-C ends it quietly
+        finally:
+            child.kill()

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.items import Article
+from crawler.outcomes import RunOutcome
 from crawler.store import SaveOutcome, Store, StoreError
 
 T0 = datetime(2025, 7, 24, 7, 55, tzinfo=UTC)
@@ -62,9 +63,9 @@ def test_topic_articles_newest_first_and_fetch_states(store):
 
 def test_runs_are_recorded(store):
     run = store.start_run("ifeng-hb", T0)
-    store.finish_run(run, T0 + timedelta(minutes=1), "ok", {"pages": 3}, ["HTTP 500: x"])
+    store.finish_run(run, T0 + timedelta(minutes=1), RunOutcome.ok(), {"pages": 3}, ["HTTP 500: x"])
     last = store.last_runs()["ifeng-hb"]
-    assert last.outcome == "ok" and last.stats == {"pages": 3} and last.errors == ["HTTP 500: x"]
+    assert last.outcome == RunOutcome.ok() and last.stats == {"pages": 3} and last.errors == ["HTTP 500: x"]
 
 
 def test_wal_mode_and_integrity(store, tmp_path):

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.reactor import install_reactor
 
+from crawler.commands.upkeep import catch_up_archive, follow_config, follow_topics_in, prune_unmatched_articles
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
-from crawler.outcomes import ExitStatus
+from crawler.outcomes import ExitStatus, RunOutcome, RunState, RunStats
 from crawler.runtime import MIRROR_ENV, scrapy_settings
 from crawler.store import Store
+from crawler.text.dates import utcnow
 from feeds.build import build_feeds
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +34,21 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SourceResult:
     source: str
-    outcome: str  # "ok", "failed (...)", "busy (pid N)"
-    stats: Mapping[str, Any]
+    outcome: RunOutcome
+    stats: RunStats = RunStats()
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.outcome.succeeded
 
     @property
     def busy(self) -> bool:
-        return self.outcome.startswith("busy")
+        return self.outcome.state is RunState.BUSY
 
     def line(self) -> str:
         if self.busy:
             return f"{self.source}: skipped, {self.outcome}"
-        run = {k.removeprefix("topicfeed/run/"): v for k, v in self.stats.items()
-               if k.startswith("topicfeed/run/")}
-        return (f"{self.source}: {self.outcome}; {run.get('pages', 0)} pages, {run.get('new', 0)} new, "
-                f"{run.get('updated', 0)} updated, {run.get('duplicates', 0)} duplicates, "
-                f"{run.get('errors', 0)} errors")
+        return f"{self.source}: {self.outcome}; {self.stats.line()}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def run_crawl(
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
+    follow_config(config)
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
         remove_stale_temp_files(folder)
     if worker_run is not None:
@@ -87,28 +91,34 @@ def run_crawl(
 
         overrides = {**worker_settings(config, sources[0], worker_run), **(overrides or {})}
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
+    prune_unmatched_articles(config, sources, settings)
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
-        crawlers = []
+        check_spider_args(process, config, sources)
+        if settings.getbool("TWISTED_REACTOR_ENABLED") and settings["TWISTED_REACTOR"]:
+            # Scrapy installs the reactor while making the first crawler's spider: a first
+            # source whose spider cannot be made would leave every other one without a reactor.
+            install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+        crawls: list[tuple[Source, Crawler, StartFailures]] = []
         for source in sources:
             if worker_run is None:  # workers coordinate through Redis instead
                 lock = SourceLock(config.state_dir, source.name)
                 try:
                     lock.acquire()
                 except SourceBusy as busy:
-                    results.append(SourceResult(source.name, f"busy (pid {busy.holder_pid})", {}))
+                    results.append(SourceResult(source.name, RunOutcome(RunState.BUSY, f"pid {busy.holder_pid}")))
                     continue
                 held.callback(lock.release)
+            failures = StartFailures(source.name, utcnow())
             crawler = process.create_crawler(process.spider_loader.load(source.spider))
-            process.crawl(crawler, source=source.name)
-            crawlers.append((source, crawler))
-        if crawlers:
+            # One source never stops another: a crawl that fails to start is that source's failed run.
+            process.crawl(crawler, source=source.name).addErrback(failures.record)
+            crawls.append((source, crawler, failures))
+        if crawls:
             process.start()
-        for source, crawler in crawlers:
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            outcome = stats.get("topicfeed/outcome") or "failed (spider did not start)"
-            results.append(SourceResult(source.name, outcome, stats))
+        for source, crawler, failures in crawls:
+            results.append(source_result(config, source, crawler, failures))
     if worker_run is not None:
         from crawler.scaleout import expire_run
 
@@ -119,7 +129,8 @@ def run_crawl(
         from crawler.commands.notify import summarise_after_crawl
 
         summarise_after_crawl(config, started)
-    written = rebuild_feeds(config) if crawled else []
+    # A worker's archive files are written by the node that renders the cluster's archive.
+    written = rebuild_feeds(config, archive=worker_run is None) if crawled else []
     if crawled and config.notify:
         from crawler.commands.notify import deliver_after_crawl
 
@@ -138,8 +149,59 @@ def run_crawl(
     return CrawlReport(tuple(results), tuple(str(p) for p in written))
 
 
-def rebuild_feeds(config: Config) -> list[Path]:
-    """Build every feed from the store, one process at a time.
+def check_spider_args(process: CrawlerProcess, config: Config, sources: Sequence[Source]) -> None:
+    """Spiders that check their arguments (``check_source``) do it before anything is crawled:
+    a bad argument is a ConfigError (exit 2), not a failed run found after the others ran."""
+    for source in sources:
+        check = getattr(process.spider_loader.load(source.spider), "check_source", None)
+        if check is not None:
+            check(config, source)
+
+
+class StartFailures:
+    """Why a source's crawl failed before it could report its run (errback of ``process.crawl``)."""
+
+    def __init__(self, source: str, started: datetime):
+        self.source = source
+        self.started = started
+        self.reason = ""
+
+    def record(self, failure: Failure) -> None:
+        error = failure.value
+        self.reason = f"{type(error).__name__}: {error}"
+        logger.debug("%s did not start", self.source, exc_info=failure.getTracebackObject())
+
+
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:  # the crawl failed before Scrapy made its stats
+        return {}
+
+
+def source_result(config: Config, source: Source, crawler: Crawler, failures: StartFailures) -> SourceResult:
+    stats = crawl_stats(crawler)
+    outcome = stats.get("topicfeed/outcome")
+    run = RunStats.from_mapping({k.removeprefix("topicfeed/run/"): v for k, v in stats.items()
+                                 if k.startswith("topicfeed/run/")})
+    if isinstance(outcome, RunOutcome):
+        return SourceResult(source.name, outcome, run)
+    # The run report never ran: record the failed run here, so status shows why.
+    why = f"could not start: {failures.reason}" if failures.reason else "spider did not start"
+    outcome = RunOutcome.failed(why)
+    store = Store.open(config.store_url)
+    try:
+        run_id = store.start_run(source.name, failures.started)
+        store.finish_run(run_id, utcnow(), outcome, dataclasses.asdict(run), [why])
+    finally:
+        store.close()
+    return SourceResult(source.name, outcome, run)
+
+
+def rebuild_feeds(config: Config, *, archive: bool = True) -> list[Path]:
+    """Build every feed from the store, one process at a time; with ``archive``, first write
+    every source's archive files that are behind the store (``topicfeed feeds`` renders a
+    cluster's whole archive this way).
 
     Two crawls of different sources may finish together; under the lock, the one that writes
     last is also the one that read the store last, so the feeds never go back in time.
@@ -147,6 +209,9 @@ def rebuild_feeds(config: Config) -> list[Path]:
     with feeds_lock(config.state_dir):
         store = Store.open(config.store_url)
         try:
+            follow_topics_in(config, store)
+            if archive:
+                catch_up_archive(config, store)
             return build_feeds(config, store)
         finally:
             store.close()

@@ -28,9 +28,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.config import Config, ConfigError, Source, default_config_path
-from crawler.outcomes import ExitStatus
+from crawler.locks import SourceLock
+from crawler.outcomes import ExitStatus, RunOutcome, RunState, RunStats
 
 if TYPE_CHECKING:
+    from crawler.store import RunRecord
     from feeds.server import FeedServer
 
 logger = logging.getLogger(__name__)
@@ -116,15 +118,35 @@ class RunResult:
         return f"{self.source}: {self.outcome} (exit {self.returncode}, {self.seconds:.1f}s)"
 
 
-def summarize(source: str, returncode: int, stdout: str, stderr: str) -> str:
-    """The child's own summary line for ``source`` (without the name), else what went wrong."""
-    prefix = f"{source}: "
-    lines = [line.strip() for line in (stdout + "\n" + stderr).splitlines() if line.strip()]
-    summary = next((line[len(prefix):] for line in reversed(lines) if line.startswith(prefix)), "")
-    if summary:
-        return summary
+def child_outcome(config: Config, source: str, returncode: int, started: datetime, stderr: str) -> str:
+    """What a child crawl of ``source`` did: its run record in the store, never its human summary.
+
+    No record means the crawl never got going (a bad config, killed): its last stderr line says why.
+    """
+    if returncode == ExitStatus.BUSY:  # it ran nothing; the lock's pid note names who holds it
+        holder = SourceLock(config.state_dir, source).holder_pid(wait=0)
+        return f"skipped, {RunOutcome(RunState.BUSY, f'pid {holder}')}"
+    run = read_run(config, source, started)
+    if run is not None and run.outcome.state is not RunState.RUNNING:
+        return f"{run.outcome}; {RunStats.from_mapping(run.stats).line()}"
     last_error = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
     return f"failed (exit {returncode}{': ' + last_error.strip() if last_error else ''})"
+
+
+def read_run(config: Config, source: str, started: datetime) -> RunRecord | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.store import Store, StoreError
+
+    try:
+        store = Store.open(config.store_url)
+        try:
+            return store.run_since(source, started)
+        finally:
+            store.close()
+    except (StoreError, SQLAlchemyError) as error:
+        logger.warning("%s: could not read the run record from the store: %s", source, error)
+        return None
 
 
 class CrawlRunner:
@@ -176,10 +198,10 @@ class CrawlRunner:
             if child.pid in self._stopped:
                 why = "stopped at shutdown"
         if child.returncode == -signal.SIGKILL and why:
-            outcome = f"failed ({why}, killed)"
+            outcome = RunOutcome.failed(f"{why}, killed")
             record_killed_run(self.config, source, started, outcome)
-            return outcome
-        summary = summarize(source, child.returncode, stdout, stderr)
+            return str(outcome)
+        summary = child_outcome(self.config, source, child.returncode, started, stderr)
         return f"{why}; {summary}" if why else summary
 
     def _end(self, child: subprocess.Popen[str]) -> tuple[str, str]:
@@ -215,7 +237,7 @@ class CrawlRunner:
             self._changed.wait(0.1)
 
 
-def record_killed_run(config: Config, source: str, started: datetime, outcome: str) -> None:
+def record_killed_run(config: Config, source: str, started: datetime, outcome: RunOutcome) -> None:
     """A killed crawl could not record its end: record it, so ``topicfeed status`` tells the truth."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -224,9 +246,8 @@ def record_killed_run(config: Config, source: str, started: datetime, outcome: s
     try:
         store = Store.open(config.store_url)
         try:
-            run = store.last_runs().get(source)
-            # Run records keep whole seconds: a crawl that started in the same second is this one.
-            if run is not None and run.outcome == "running" and run.started >= started.replace(microsecond=0):
+            run = store.run_since(source, started)
+            if run is not None and run.outcome.state is RunState.RUNNING:
                 store.finish_run(run.id, datetime.now(UTC), outcome, run.stats, run.errors)
         finally:
             store.close()

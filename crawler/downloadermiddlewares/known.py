@@ -9,13 +9,14 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.runtime import shared_store
+from crawler.extensions.resources import CrawlResources
 from crawler.store.known import FetchDecision
 from crawler.text.dates import utcnow
 from crawler.text.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +34,19 @@ class KnownArticleMiddleware:
     records the fetch.
     """
 
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
+    def __init__(self, stats: StatsCollector, resources: CrawlResources):
+        self.stats = stats
+        self.resources = resources  # its checks (resources.known) open with the spider
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls(crawler.stats, CrawlResources.of(crawler))
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get(ARTICLE_META) or request.meta.get("topicfeed_decided"):
             return
-        known = getattr(self.crawler.spider, "known", None)
-        if known is None:
+        known = self.resources.known
+        if known is None:  # a spider without a source's revisit policy
             return
         decision, state = known.decide(request.url)
         request.meta["topicfeed_decided"] = decision.value
@@ -61,9 +62,7 @@ class KnownArticleMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304 and request.meta.get("topicfeed_decided") == FetchDecision.REVISIT.value:
-            shared_store(self.crawler).touch(canonical_url(request.url), utcnow())
+            self.resources.store.touch(canonical_url(request.url), utcnow())
             self.stats.inc_value("topicfeed/article_not_modified")
             raise KnownArticleSkipped(f"not modified: {request.url}")
         return response
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 
-from crawler.runtime import shared_store
+from crawler.extensions.resources import CrawlResources
+from crawler.outcomes import RunOutcome, RunState, RunStats, SaveOutcome
 from crawler.signals import run_error
 from crawler.store import OUTPUT_ERRORS
 from crawler.text.dates import utcnow
@@ -55,6 +57,7 @@ def describe_failure(failure: Failure, url: str) -> str:
 PROGRESS_INTERVAL = 0.5
 MAX_RECORDED_ERRORS = 50
 MIN_FAILURES_FOR_ALARM = 3  # one odd broken page among known ones is not a site change
+NEAR_EMPTY_SHARE_FOR_ALARM = 0.8  # a few short notices are normal; nearly all of them is not
 
 
 @dataclass
@@ -66,9 +69,11 @@ class RunCounts:
     errors: int = 0
     error_lines: list[str] = field(default_factory=list)
 
+    def stats(self) -> RunStats:
+        return RunStats(self.pages, self.new, self.updated, self.duplicates, self.errors)
+
     def line(self, source: str) -> str:
-        return (f"{source}: {self.pages} pages, {self.new} new, {self.updated} updated, "
-                f"{self.duplicates} duplicates, {self.errors} errors")
+        return f"{source}: {self.stats().line()}"
 
 
 def breakage(stats: dict[str, Any]) -> str:
@@ -80,6 +85,9 @@ def breakage(stats: dict[str, Any]) -> str:
     failed = stats.get("topicfeed/article_parse_failed", 0)
     if failed >= MIN_FAILURES_FOR_ALARM and not parsed:
         return f"0 of {failed} article pages parsed"
+    near_empty = stats.get("topicfeed/body_near_empty", 0)  # the web spider's extracted bodies
+    if parsed >= MIN_FAILURES_FOR_ALARM and near_empty >= parsed * NEAR_EMPTY_SHARE_FOR_ALARM:
+        return f"{near_empty} of {parsed} article bodies near-empty: the page template may have changed"
     list_pages = stats.get("topicfeed/list_pages", 0)
     if list_pages and not stats.get("topicfeed/list_links", 0) and not parsed:
         return f"no article links on {list_pages} list page{'s' if list_pages > 1 else ''}"
@@ -91,9 +99,11 @@ class RunReporter:
 
     def __init__(self, crawler: Crawler, show_progress: bool):
         self.crawler = crawler
+        self.resources: CrawlResources | None = None  # found on spider_opened, as extensions find each other
         self.show_progress = show_progress
         self.counts = RunCounts()
         self.run_id: int | None = None
+        self.started = utcnow()
         self.source = ""
         self._last_draw = 0.0
 
@@ -112,28 +122,37 @@ class RunReporter:
         return reporter
 
     def spider_opened(self, spider: Spider) -> None:
-        self.source = getattr(spider, "source_name", spider.name)
-        self.run_id = shared_store(self.crawler).start_run(self.source, utcnow())
+        self.resources = CrawlResources.of(self.crawler)
+        self.source = self.resources.source
+        self.started = utcnow()
+        try:
+            self.run_id = self.resources.store.start_run(self.source, self.started)
+        except OUTPUT_ERRORS as error:  # the store is locked beyond its busy timeout, say
+            # the crawl goes on; its run is recorded when it ends (spider_closed tries again)
+            logger.warning("Could not record the start of the run of %s (%s); recording it at the end",
+                           self.source, error.orig if hasattr(error, "orig") else error)
 
     def response_received(self, response: Response, request: Any, spider: Spider) -> None:
         self.counts.pages += 1
         self._draw()
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
-        outcome = getattr(item, "save_outcome", "")
-        if outcome == "new":
+        outcome = getattr(item, "save_outcome", None)
+        if outcome is SaveOutcome.NEW:
             self.counts.new += 1
-        elif outcome == "updated":
+        elif outcome is SaveOutcome.UPDATED:
             self.counts.updated += 1
         self._draw()
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
-        if getattr(item, "save_outcome", "") in ("alias", "near_duplicate", "unchanged"):
+        outcome = getattr(item, "save_outcome", None)
+        if outcome is not None and outcome.is_duplicate:
             self.counts.duplicates += 1
         self._draw()
 
-    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        self.error(f"{response.url}: {failure.type.__name__} while parsing: {failure.value}")
+    def spider_error(self, failure: Failure, response: Response | None, spider: Spider) -> None:
+        where = response.url if response is not None else "start"  # None: the spider's start() raised
+        self.error(f"{where}: {failure.type.__name__} while parsing: {failure.value}")
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
         self.error(f"{getattr(item, 'url', item)}: {failure.type.__name__} while storing: {failure.value}")
@@ -153,34 +172,36 @@ class RunReporter:
             sys.stderr.write("\r\x1b[K" + self.counts.line(self.source))
             sys.stderr.flush()
 
-    def outcome(self, reason: str) -> str:
+    def outcome(self, reason: str) -> RunOutcome:
         if reason != "finished":
-            return f"failed ({reason})"
+            return RunOutcome.failed(reason)
         if self.counts.errors and self.counts.pages == 0:
-            return "failed (no page could be fetched)"
+            return RunOutcome.failed("no page could be fetched")
         problem = breakage(self.crawler.stats.get_stats())
-        return f"unhealthy ({problem})" if problem else "ok"
+        return RunOutcome(RunState.UNHEALTHY, problem) if problem else RunOutcome.ok()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.show_progress:
             sys.stderr.write("\r\x1b[K")
         stats = {
-            "pages": self.counts.pages, "new": self.counts.new, "updated": self.counts.updated,
-            "duplicates": self.counts.duplicates, "errors": self.counts.errors,
+            **dataclasses.asdict(self.counts.stats()),
             "skipped_known": self.crawler.stats.get_value("topicfeed/article_skipped_known", 0),
             "unmatched": self.crawler.stats.get_value("topicfeed/unmatched", 0),
+            "dates_replaced": self.crawler.stats.get_value("topicfeed/dates_replaced", 0),
             "finish_reason": reason,
         }
         outcome = self.outcome(reason)
-        if outcome.startswith("unhealthy"):
+        if outcome.state is RunState.UNHEALTHY:
             logger.warning("%s looks broken: %s; the site may have changed its pages", self.source, outcome)
         self.crawler.stats.set_value("topicfeed/outcome", outcome)
         for name, value in stats.items():
             self.crawler.stats.set_value(f"topicfeed/run/{name}", value)
-        if self.run_id is not None:
+        if self.resources is not None:
             try:
-                shared_store(self.crawler).finish_run(
-                    self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+                store = self.resources.store
+                if self.run_id is None:
+                    self.run_id = store.start_run(self.source, self.started)
+                store.finish_run(self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
             except OUTPUT_ERRORS as error:  # e.g. the disk that ended the run is still full
                 logger.error("Could not record the run of %s: %s", self.source, error)
         logger.info("%s (%s)", self.counts.line(self.source), outcome)

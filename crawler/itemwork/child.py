@@ -1,51 +1,35 @@
 """The item worker process: ``python -m crawler.itemwork.child``, spoken to over stdin/stdout.
 
-Frames are a 4-byte big-endian length and a pickle. The crawl sends the WorkContext first,
-then ``(method, argument)`` pairs; the worker answers each, in order, with ``(True, result)``
-or ``(False, exception)``. End of input (the crawl closed the pipe, or died) ends the worker.
+The crawl sends the WorkContext first, then jobs (crawler.itemwork.jobs); the worker answers
+each, in order, with ``(True, result)`` or ``(False, exception)``. End of input (the crawl
+closed the pipe, or died) ends the worker.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import sys
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-LENGTH = struct.Struct(">I")
-
-
-def frame(value: Any) -> bytes:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return LENGTH.pack(len(data)) + data
+from crawler.itemwork.frames import frame, read_frame
+from crawler.itemwork.jobs import Job, WorkContext
 
 
-def read_frame(stream: BinaryIO) -> Any:
-    """The next frame's value; EOFError at the end of the input."""
-    header = stream.read(LENGTH.size)
-    if len(header) < LENGTH.size:
-        raise EOFError
-    (size,) = LENGTH.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
+def answer(job: Job[object], context: WorkContext) -> bytes:
+    try:
+        return frame((True, job.run(context)))
+    except Exception as error:  # sent back: the crawl decides what it means
+        try:
+            return frame((False, error))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            return frame((False, RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     try:
-        context = read_frame(requests)
+        context: WorkContext = read_frame(requests)
         while True:
-            method, argument = read_frame(requests)
-            try:
-                answer = frame((True, getattr(context, method)(argument)))
-            except Exception as error:  # sent back: the crawl decides what it means
-                try:
-                    answer = frame((False, error))
-                except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-                    answer = frame((False, RuntimeError(f"{type(error).__name__}: {error}")))
-            answers.write(answer)
+            answers.write(answer(read_frame(requests), context))
             answers.flush()
     except (EOFError, BrokenPipeError):
         return

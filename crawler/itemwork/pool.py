@@ -3,11 +3,11 @@
 Preparing an article (sanitising, text, topics, hashes; crawler.text.prepare) and rendering its
 archive files cost more than Scrapy spends downloading and parsing the page. Both are pure
 functions of their input, so they run in child processes (``crawler.itemwork.child``) and the
-reactor thread only sends the input and gets the result back: pipes read and written by the
+reactor thread only sends the job and gets the result back: pipes read and written by the
 reactor itself, no threads. The store stays in the crawl process: one writer, as before.
 
 ``TOPICFEED_ITEM_WORKERS`` sets the number of processes; 0 does the work in the crawl process
-(the default on a single CPU). Workers start with the first item, so a crawl that finds
+(the default on a single CPU). Workers start with the first job, so a crawl that finds
 nothing new never pays for them. A worker that dies is not replaced: its work, and the rest
 of the crawl's, is done in the crawl process. A worker ends when its input closes, so it
 cannot outlive a crawl that was killed.
@@ -16,34 +16,27 @@ cannot outlive a crawl that was killed.
 from __future__ import annotations
 
 import collections
-import contextlib
-import functools
 import logging
 import os
-import pickle
 import sys
-import weakref
-from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import main, protocol
+from twisted.internet import protocol
 from twisted.internet.defer import Deferred
 
-from crawler.archive.writer import ArchiveWriter
-from crawler.items import Article
-from crawler.itemwork.child import LENGTH, frame
-from crawler.runtime import config_from_settings
-from crawler.store import StoredArticle
-from crawler.text.prepare import prepare
-from crawler.text.topics import TopicMatcher
+from crawler.itemwork.frames import frame, split_frames
+from crawler.itemwork.jobs import Job, Prepare, Render, WorkContext
+from crawler.itemwork.pipes import widen_pipes
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
+
+    from crawler.items import Article
+    from crawler.store import StoredArticle
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +44,12 @@ T = TypeVar("T")
 WORKERS_SETTING = "TOPICFEED_ITEM_WORKERS"
 
 
-@dataclass(frozen=True)
-class WorkContext:
-    """What the item work needs besides the item: built once, sent to each worker."""
-
-    matcher: TopicMatcher
-    writer: ArchiveWriter
-
-    def prepare(self, item: Article) -> Article:
-        return prepare(item, self.matcher)
-
-    def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
-        return self.writer.render(article)
+def worker_count(settings: BaseSettings) -> int:
+    """TOPICFEED_ITEM_WORKERS, or by default 1 with 2+ CPUs and 0 (in-process) on one."""
+    setting = settings.get(WORKERS_SETTING)
+    if setting in (None, ""):
+        return 1 if (os.cpu_count() or 1) > 1 else 0
+    return max(0, int(setting))
 
 
 class WorkerDied(RuntimeError):
@@ -70,7 +57,7 @@ class WorkerDied(RuntimeError):
 
 
 class WorkerProcess(protocol.ProcessProtocol):
-    """One ``crawler.itemwork.child`` child: requests go out in order, answers come back in order."""
+    """One ``crawler.itemwork.child`` child: jobs go out in order, answers come back in order."""
 
     def __init__(self) -> None:
         self.waiting: collections.deque[Deferred[Any]] = collections.deque()
@@ -78,21 +65,15 @@ class WorkerProcess(protocol.ProcessProtocol):
         self.alive = True
         self.ended: Deferred[None] = Deferred()
 
-    def call(self, method: str, argument: Any) -> Deferred[Any]:
-        answer: Deferred[Any] = Deferred()
+    def send(self, job: Job[T]) -> Deferred[T]:
+        answer: Deferred[T] = Deferred()
         self.waiting.append(answer)
-        self.transport.write(frame((method, argument)))
+        self.transport.write(frame(job))
         return answer
 
     def outReceived(self, data: bytes) -> None:
         self.buffer += data
-        while len(self.buffer) >= LENGTH.size:
-            (size,) = LENGTH.unpack_from(self.buffer)
-            if len(self.buffer) < LENGTH.size + size:
-                return
-            payload = bytes(self.buffer[LENGTH.size : LENGTH.size + size])
-            del self.buffer[: LENGTH.size + size]
-            ok, value = pickle.loads(payload)
+        for ok, value in split_frames(self.buffer):
             answer = self.waiting.popleft()
             if ok:
                 answer.callback(value)
@@ -106,49 +87,8 @@ class WorkerProcess(protocol.ProcessProtocol):
         self.ended.callback(None)
 
 
-PIPE_BYTES = 1 << 20
-
-
-def widen_pipes(transport: Any) -> None:
-    """Let a worker run ahead of the reactor: 1 MB pipes, and its answers read whole.
-
-    Twisted reads a child's output 8 KB per reactor turn, and an answer (an article's HTML
-    and text) is 20-60 KB: with 64 KB pipes the worker spent 40% of a crawl blocked on a
-    full pipe while the reactor served the downloads.
-    """
-    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux only, and capped
-        import fcntl  # by /proc/sys/fs/pipe-max-size
-
-        for pipe in transport.pipes.values():
-            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    reader = transport.pipes.get(1)
-    if reader is not None:
-        reader.doRead = functools.partial(_read_whole, reader)
-
-
-def _read_whole(reader: Any) -> Any:
-    """``ProcessReader.doRead`` reading up to the pipe's size at once (fdesc.readFromFD's rules)."""
-    try:
-        data = os.read(reader.fileno(), PIPE_BYTES)
-    except (BlockingIOError, InterruptedError):
-        return None
-    except OSError:
-        return main.CONNECTION_LOST
-    if not data:
-        return main.CONNECTION_DONE
-    reader.dataReceived(data)
-    return None
-
-
-_per_crawler: weakref.WeakKeyDictionary[Crawler, ItemWorkers] = weakref.WeakKeyDictionary()
-
-
-def default_worker_count() -> int:
-    return 1 if (os.cpu_count() or 1) > 1 else 0
-
-
 class ItemWorkers:
-    """One per crawl (``from_crawler`` shares it between the pipelines)."""
+    """The crawl's item workers (owned by crawler.extensions.resources.CrawlResources)."""
 
     def __init__(self, context: WorkContext, processes: int):
         self.context = context
@@ -156,34 +96,21 @@ class ItemWorkers:
         self._workers: list[WorkerProcess] = []
         self._next: cycle[WorkerProcess] | None = None
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        existing = _per_crawler.get(crawler)
-        if existing is not None:
-            return existing
-        config = config_from_settings(crawler.settings)
-        setting = crawler.settings.get(WORKERS_SETTING)
-        processes = default_worker_count() if setting in (None, "") else int(setting)
-        workers = cls(WorkContext(TopicMatcher(config.topics), ArchiveWriter.from_config(config)),
-                      max(0, processes))
-        _per_crawler[crawler] = workers
-        crawler.signals.connect(workers.close, signal=signals.spider_closed)
-        return workers
-
     async def prepare(self, item: Article) -> Article:
-        return await self._run("prepare", item)
+        return await self.run(Prepare(item))
 
     async def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
-        return await self._run("render", article)
+        return await self.run(Render(article))
 
-    async def _run(self, method: str, argument: Any) -> Any:
+    async def run(self, job: Job[T]) -> T:
+        """The job's result, from a worker process when there is one, else from this process."""
         worker = self._pick()
         if worker is not None:
             try:
-                return await maybe_deferred_to_future(worker.call(method, argument))
+                return await maybe_deferred_to_future(worker.send(job))
             except WorkerDied as died:
                 self._give_up(str(died))
-        return getattr(self.context, method)(argument)
+        return job.run(self.context)
 
     def _pick(self) -> WorkerProcess | None:
         if self.processes and not self._workers:
@@ -218,7 +145,7 @@ class ItemWorkers:
         self._next = cycle(self._workers)
 
     async def close(self) -> None:
-        """Close the workers' input and wait for them to end (spider_closed)."""
+        """Close the workers' input and wait for them to end."""
         for worker in self._workers:
             if worker.alive:
                 worker.transport.closeStdin()

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Self
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.archive.writer import ArchiveWriter
+from crawler.extensions.resources import CrawlResources
 from crawler.fsutil import describe_os_error
 from crawler.items import Article
-from crawler.itemwork.pool import ItemWorkers
-from crawler.runtime import config_from_settings, shared_store
+from crawler.itemwork import ItemWorkers
 from crawler.store import OUTPUT_ERRORS, SaveOutcome
 from crawler.text.dates import utcnow
 from crawler.text.prepare import InvalidArticle
@@ -59,14 +60,18 @@ class PreparePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.stats, ItemWorkers.from_crawler(crawler))
+        return cls(crawler.stats, CrawlResources.of(crawler).workers)
 
     async def process_item(self, item: Article) -> Article:
         try:
-            return await self.workers.prepare(item)
+            prepared = await self.workers.prepare(item)
         except InvalidArticle as invalid:
             self.stats.inc_value("topicfeed/invalid")
             raise DropItem(str(invalid)) from invalid
+        if prepared.date_note:
+            self.stats.inc_value("topicfeed/dates_replaced")
+            logger.warning("%s: %s", prepared.url, prepared.date_note)
+        return prepared
 
 
 def unmatched(crawler: Crawler, item: Article) -> DropItem:
@@ -82,24 +87,26 @@ class StorePipeline:
     they go no further.
     """
 
-    def __init__(self, crawler: Crawler, near_similarity: float):
-        self.crawler = crawler
+    def __init__(self, crawler: Crawler, resources: CrawlResources, near_similarity: float):
+        self.crawler = crawler  # to stop the crawl when output cannot be written
         self.stats = crawler.stats
+        self.resources = resources
         self.near_similarity = near_similarity
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, config_from_settings(crawler.settings).archive.near_duplicate_similarity)
+        resources = CrawlResources.of(crawler)
+        return cls(crawler, resources, resources.config.archive.near_duplicate_similarity)
 
     def process_item(self, item: Article) -> Article:
         try:
-            result = shared_store(self.crawler).save(
+            result = self.resources.store.save(
                 item, item.content_sha256, utcnow(),
                 fingerprint=item.fingerprint, near_similarity=self.near_similarity)
         except OUTPUT_ERRORS as error:
             raise stop_on_output_error(self.crawler, error) from error
         item.stored_id = result.article_id
-        item.save_outcome = result.outcome.value
+        item.save_outcome = result.outcome
         self.stats.inc_value(f"topicfeed/{result.outcome.value}")
         if result.outcome is SaveOutcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.canonical_url}", log_level="DEBUG")
@@ -113,25 +120,30 @@ class StorePipeline:
 class ArchivePipeline:
     """Write (or rewrite) the archive files of the stored article the item led to."""
 
-    def __init__(self, crawler: Crawler, writer: ArchiveWriter, workers: ItemWorkers):
-        self.crawler = crawler
+    def __init__(self, crawler: Crawler, resources: CrawlResources, writer: ArchiveWriter,
+                 workers: ItemWorkers):
+        self.crawler = crawler  # to stop the crawl when output cannot be written
+        self.resources = resources
         self.writer = writer
         self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = config_from_settings(crawler.settings)
-        return cls(crawler, ArchiveWriter.from_config(config), ItemWorkers.from_crawler(crawler))
+        resources = CrawlResources.of(crawler)
+        pipeline = cls(crawler, resources, ArchiveWriter.from_config(resources.config), resources.workers)
+        # Not open_spider: pipelines open before spider_opened, when the store opens.
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        return pipeline
 
-    def open_spider(self) -> None:
-        source = self.crawler.spider.source_name
-        repaired = self.writer.catch_up(shared_store(self.crawler), source)
+    def spider_opened(self) -> None:
+        source = self.resources.source
+        repaired = self.writer.catch_up(self.resources.store, source)
         if repaired:
             logger.info("Wrote %d archive file(s) of %s that were behind the store "
                         "(an interrupted run, or another worker of this run)", repaired, source)
 
     async def process_item(self, item: Article) -> Article:
-        store = shared_store(self.crawler)
+        store = self.resources.store
         stored = store.get(item.stored_id)
         # An archived article that no longer matches (its text changed) is still rewritten:
         # its files must not go on showing the old text.
@@ -147,7 +159,7 @@ class ArchivePipeline:
                     store.mark_archived(stored.id, stored.version)
                 except OUTPUT_ERRORS as error:
                     raise stop_on_output_error(self.crawler, error) from error
-        if SaveOutcome(item.save_outcome) in CLUSTER_OUTCOMES:
+        if item.save_outcome in CLUSTER_OUTCOMES:
             raise DropItem(f"same text as {stored.canonical_url if stored else '?'}: "
                            f"{item.canonical_url}", log_level="DEBUG")
         if not item.topics:

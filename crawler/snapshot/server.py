@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import logging
 import re
+import signal
 import sys
 import threading
 import time
@@ -222,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.snapshot_dir / INDEX_NAME).is_file():
         parser.error(f"{args.snapshot_dir / INDEX_NAME} not found: not a snapshot folder")
+    # Ctrl-C stops it even when started by a process that ignores SIGINT (pytest-xdist workers,
+    # nohup): an ignored SIGINT is inherited, and Python then installs no KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with SnapshotServer(args.snapshot_dir, port=args.port) as server:
         print(server.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,34 +14,25 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
-from crawler.store import migrations, statements
-from crawler.store.driver import QuickReads, run_raw
-from crawler.store.links import FEED_COLUMNS, ArticleLinks
+from crawler.store import imagefiles, migrations, statements
+from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
+from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
-from crawler.store.records import (
-    FeedArticle,
-    FetchState,
-    PageFailure,
-    Revision,
-    RunRecord,
-    SaveOutcome,
-    SaveResult,
-    StoredArticle,
-    UrlStatus,
-)
+from crawler.store.reads import TopicReads
+from crawler.store.records import FetchState, PageFailure, Revision, SaveOutcome, SaveResult, StoredArticle, UrlStatus
+from crawler.store.runs import RunRecords
 from crawler.store.schema import (
     SCHEMA_VERSION,
-    UtcDateTime,
     article_urls,
     articles,
     matches,
     metadata,
     page_failures,
     revisions,
-    runs,
     schema_version,
 )
+from crawler.store.sqlitefile import foreign_tables
 from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -56,7 +46,7 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
 
 
-class Store:
+class Store(RunRecords, TopicReads):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
@@ -69,9 +59,12 @@ class Store:
                 db_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
+            if foreign := foreign_tables(db_path):  # read only: the file is not ours to change
+                raise StoreError(f"{url}: not a usable topicfeed store (another program's database, tables "
+                                 f"{foreign}); point [store] url or --data-dir at another location")
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "connect", sqlite_pragmas)
         store = cls(engine)
         store._migrate(url)
         return store
@@ -112,6 +105,10 @@ class Store:
             if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
                 migrations.upgrade(conn, version)
                 conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    def exclusive(self) -> AbstractContextManager[Connection]:
+        """A transaction holding the store's write lock from its start (bulk changes, upgrades)."""
+        return self._exclusive()
 
     @contextmanager
     def _exclusive(self) -> Iterator[Connection]:
@@ -333,6 +330,7 @@ class Store:
                         "failed": image["url"] in failed and image["url"] not in local} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
+            imagefiles.record(conn, article_id, local.values())
 
     def mark_archived(self, article_id: int, version: int) -> None:
         with self._tx() as conn:
@@ -350,37 +348,6 @@ class Store:
         """A topic's articles, newest first (by publication time, then id)."""
         ids = self._topic_newest(topic, limit)
         return self._load(articles.c.id.in_(ids)) if ids else []
-
-    def feed_articles(self, topic: str, limit: int | None = None) -> list[FeedArticle]:
-        """``topic_articles`` as a feed needs them: reading the plain text would double the cost."""
-        ids = self._topic_newest(topic, limit)
-        if not ids:
-            return []
-        query = (sa.select(*FEED_COLUMNS).where(articles.c.id.in_(ids))
-                 .order_by(articles.c.published.desc(), articles.c.id.desc()))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            links = ArticleLinks.load(conn, ids)
-            summaries = load_summaries(conn, ids)
-        return [
-            FeedArticle(**{**row, "images": [Image(**i) for i in row["images"]]},
-                        topics=links.topics.get(row["id"], {}),
-                        aliases=links.aliases.get(row["id"], []),
-                        reported_by=links.reported_by.get(row["id"], []),
-                        same_text=links.same_text.get(row["id"], []),
-                        ai_summary=summaries.get(row["id"], ""))
-            for row in rows
-        ]
-
-    def _topic_newest(self, topic: str, limit: int | None) -> list[int]:
-        newest = (
-            sa.select(matches.c.article_id)
-            .where(matches.c.topic == topic)
-            .order_by(matches.c.published.desc(), matches.c.article_id.desc())
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return list(conn.execute(newest).scalars())
 
     def all_articles(self) -> list[StoredArticle]:
         return self._load(sa.true())
@@ -417,58 +384,8 @@ class Store:
             for row in rows
         ]
 
-    def topic_counts(self) -> dict[str, tuple[int, datetime | None]]:
-        query = (
-            sa.select(matches.c.topic, sa.func.count(), sa.func.max(articles.c.published))
-            .join(articles, articles.c.id == matches.c.article_id)
-            .group_by(matches.c.topic)
-        )
-        with self.engine.connect() as conn:
-            return {
-                row[0]: (row[1], UtcDateTime().process_result_value(row[2], self.engine.dialect)
-                         if isinstance(row[2], datetime) else _parse_db_time(row[2]))
-                for row in conn.execute(query)
-            }
-
-    # --- runs ---------------------------------------------------------------------------
-
-    def start_run(self, source: str, started: datetime) -> int:
-        with self._tx() as conn:
-            return conn.execute(
-                runs.insert().values(source=source, started=started, outcome="running", stats={}, errors=[])
-            ).inserted_primary_key[0]
-
-    def finish_run(self, run_id: int, finished: datetime, outcome: str,
-                   stats: Mapping[str, Any], errors: list[str]) -> None:
-        with self._tx() as conn:
-            conn.execute(runs.update().where(runs.c.id == run_id).values(
-                finished=finished, outcome=outcome, stats=json.loads(json.dumps(stats, default=str)),
-                errors=errors))
-
-    def last_runs(self) -> dict[str, RunRecord]:
-        latest = sa.select(sa.func.max(runs.c.id)).group_by(runs.c.source)
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(runs).where(runs.c.id.in_(latest)).order_by(runs.c.source))
-            return {row.source: RunRecord(**row._mapping) for row in rows}
-
     def integrity_ok(self) -> bool:
         if self.engine.dialect.name != "sqlite":
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-
-
-def _parse_db_time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from crawler.items import Image
+from crawler.outcomes import RunOutcome, SaveOutcome
 
-
-class SaveOutcome(enum.Enum):
-    NEW = "new"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    ALIAS = "alias"  # same text already stored under another URL
-    NEAR_DUPLICATE = "near_duplicate"  # nearly the same text: joins that article's cluster
+__all__ = ["FeedArticle", "FetchState", "PageFailure", "Revision", "RunRecord", "SaveOutcome", "SaveResult",
+           "StoredArticle", "UrlStatus"]
 
 
 @dataclass(frozen=True)
@@ -134,6 +129,6 @@ class RunRecord:
     source: str
     started: datetime
     finished: datetime | None
-    outcome: str
+    outcome: RunOutcome
     stats: dict[str, Any]
     errors: list[str]
