@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 _DECODER = json.JSONDecoder()
-_TAGS = re.compile(r"<[^>]+>")
 
 
 class PageParseError(ValueError):
@@ -43,10 +41,6 @@ def jsonp_payload(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise PageParseError(f"JSONP payload is broken: {exc.msg} at char {exc.pos}") from exc
     return value
-
-
-def strip_tags(value: str) -> str:
-    return _TAGS.sub("", value)
 
 
 def as_int(value: Any) -> int | None:
