@@ -13,6 +13,9 @@ Phases, each timed:
    KnownArticleMiddleware asks) and 20 at a time (a list page), ``KnownArticles.decide``,
    the content-hash lookup StorePipeline's save() makes, and save() of an unchanged article.
 3. feeds: ``feeds.build.build_feeds`` for 50 topics, max_entries 50, cold then warm.
+4. rematch: ``crawler.store.topicsync.follow_topics`` when a topic is added (every stored
+   article's title and text matched again), narrowed (an exclude added: its own articles
+   only), removed, and when nothing changed (run last: it bumps a few articles' versions).
 
 Articles are short (~300 bytes of text) so a million fit in ~1.5 GB, except the newest
 matched ones, which fill the feeds: those have ~20 KB bodies like real ifeng pages.
@@ -398,6 +401,47 @@ def feeds_phase(store: Store, workdir: Path) -> None:
     )
 
 
+# --- phase 4: topics follow the config ------------------------------------------------------
+
+# Added topics: one whose keyword no text holds (the database finds no candidate), one whose
+# keyword's literal part (第: digits have full-width forms) every text holds (each article's
+# text matched in Python); 第1234 is in 第1234号, 第12340-12349号, …: 111 of 1M articles.
+ABSENT_KEYWORD = "量子通信"
+NEW_KEYWORD = "第1234"
+
+
+def rematch_phase(store: Store) -> None:
+    """follow_topics after a topic is added, narrowed, then removed."""
+    from crawler.store.topicsync import follow_topics
+    from crawler.text.topics import definition_fingerprint, topic_definition
+
+    topics = [Topic(slug=topic_slug(n), title=f"话题{n}", keywords=("关键词",)) for n in range(TOPICS)]
+    # The synthetic matches stand for matches made with these topics: record them as such.
+    with store.engine.begin() as conn:
+        conn.execute(store_module.topic_definitions.delete())
+        conn.execute(store_module.topic_definitions.insert(), [
+            {"slug": t.slug, "definition": topic_definition(t),
+             "fingerprint": definition_fingerprint(topic_definition(t))} for t in topics])
+    absent = Topic(slug="bench-absent", title="量子通信", keywords=(ABSENT_KEYWORD,))
+    added = Topic(slug="bench-new", title="新话题", keywords=(NEW_KEYWORD,))
+    narrowed = Topic(slug="bench-new", title="新话题", keywords=(NEW_KEYWORD,), exclude=(NEW_KEYWORD + "5",))
+    steps = (
+        (f"a topic added, {ABSENT_KEYWORD} (no text holds its literal)", [*topics, absent]),
+        (f"a topic added, {NEW_KEYWORD} (every text holds its literal 第)", [*topics, absent, added]),
+        ("its exclude widened (its own articles read)", [*topics, absent, narrowed]),
+        ("both removed (one DELETE)", topics),
+    )
+    for label, configured in steps:
+        began = time.perf_counter()
+        result = follow_topics(store, configured)
+        seconds = time.perf_counter() - began
+        print(f"  follow_topics, {label}: {seconds:6.2f} s; {result.scanned:,} texts matched in Python, "
+              f"{result.gained} matches added, {result.lost} removed")
+    began = time.perf_counter()
+    follow_topics(store, topics)
+    print(f"  follow_topics, nothing changed: {(time.perf_counter() - began) * 1000:.1f} ms")
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -468,7 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a store of N articles built before"
     )
-    parser.add_argument("--phase", choices=("insert", "lookups", "feeds"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("insert", "lookups", "feeds", "rematch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.workdir = args.workdir or DEFAULT_ROOT / f"scale-{args.articles}"
     db = args.workdir / "store.sqlite3"
@@ -479,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "insert": phase_insert,
             "lookups": lambda s, a: dedupe_phase(s, a.articles, a.lookups),
             "feeds": lambda s, a: feeds_phase(s, a.workdir),
+            "rematch": lambda s, a: rematch_phase(s),
         }[args.phase](store, args)
         store.close()
         return 0
@@ -507,6 +552,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("feeds:")
     rss["feeds"] = run_phase("feeds", args)
+    print()
+    print("topics follow the config:")
+    rss["rematch"] = run_phase("rematch", args)
     print()
     print(
         "peak RSS per phase (each its own process): "

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider
 
 from crawler import signals as topicfeed_signals
@@ -18,6 +18,8 @@ from crawler.extensions.resources import CrawlResources
 from crawler.extensions.runreport import describe_failure
 from crawler.runtime import config_from_settings, load_config_once
 from crawler.store.known import KnownArticles, RevisitPolicy
+from crawler.store.listings import ListingLog, ListingPass
+from crawler.text.dates import utcnow
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,11 +68,17 @@ class SourceSpider(scrapy.Spider):
             revisit_after=timedelta(hours=float(kwargs.get("revisit_hours", source.revisit_hours))),
             force=crawler.settings.getbool("TOPICFEED_REVISIT"),
         )
+        crawler.signals.connect(spider.record_listings, signal=signals.spider_closed)
         return spider
 
     @cached_property
     def resources(self) -> CrawlResources:
         return CrawlResources.of(self.crawler)
+
+    @cached_property
+    def listings(self) -> ListingLog:
+        """The passes down this source's listings (crawler.store.listings), from spider_opened on."""
+        return ListingLog(self.resources.store.engine)
 
     @property
     def known(self) -> KnownArticles:
@@ -167,10 +175,39 @@ class SourceSpider(scrapy.Spider):
     def note_article_page(self, parsed: bool) -> None:
         self.crawler.stats.inc_value("topicfeed/article_parsed" if parsed else "topicfeed/article_parse_failed")
 
-    def page_exhausted(self, entries: Iterable[tuple[str, datetime | None]]) -> bool:
-        """True when a list page holds only articles too old or already archived: stop paging."""
-        entries = list(entries)
-        if not entries:
-            return True
-        fresh = [url for url, published in entries if not self.known.is_too_old(published)]
-        return not fresh or len(self.known.stored(fresh)) == len(fresh)
+    # --- listings: where paging stops (DESIGN §5, crawler.store.listings) ------------------
+
+    def begin_listing(self, listing: str) -> ListingPass:
+        """A new pass down one of the source's listings (an ifeng column, a search keyword…)."""
+        return self.listings.begin(self.source_name, listing)
+
+    def next_page(self, walk: ListingPass, times: Sequence[datetime | None],
+                  wanted: Sequence[tuple[str, datetime | None]], *, at_end: bool = False,
+                  at_cap: bool = False) -> ListingPass | None:
+        """After one list page: the pass to carry on to the next page, or None to stop here.
+
+        ``times``: when each article the page lists was published; ``wanted``: the articles
+        asked for from it (young, past any prefilter) with their times. Paging stops at the
+        listing's end, at a page of only articles older than max_age_days, at the page cap,
+        or at a page of only stored articles that the last completed pass covered from there on.
+        """
+        walk = walk.after_page(times, wanted)
+        if at_end:
+            self.listings.complete(walk, walk.reach_to_end())
+            return None
+        if times and all(self.known.is_too_old(t) for t in times):
+            self.listings.complete(walk, walk.reach_to_age_limit())
+            return None
+        urls = [url for url, _ in wanted]
+        page_oldest = min((t for t in times if t is not None), default=None)
+        if urls and walk.covered_from(page_oldest) and len(self.known.stored(urls)) == len(urls):
+            self.crawler.stats.inc_value("topicfeed/listing_stopped_early")
+            self.listings.complete(walk, walk.reach_joined())
+            return None
+        return None if at_cap else walk
+
+    def record_listings(self) -> None:
+        """At the crawl's close: record the passes it completed (spider_closed, before the
+        store closes)."""
+        if "listings" in self.__dict__:  # some listing was paged
+            self.listings.write_completed(self.known.still_missing, utcnow())

@@ -13,6 +13,7 @@ from scrapy.http import Response
 from w3lib.html import remove_tags
 
 from crawler.items import Article, Image
+from crawler.store.listings import ListingPass
 from crawler.text.dates import parse_site_time
 from crawler.text.urls import absolute, host_of
 from spiders.base import SourceSpider, as_bool, as_list
@@ -134,17 +135,19 @@ class IfengSpider(SourceSpider):
             return
         yield from self.follow_stream(stream, host, column, page=0)
 
-    def parse_column_info(self, response: Response, host: str, column: str, page: int) -> Iterator[Request]:
+    def parse_column_info(self, response: Response, host: str, column: str, page: int,
+                          walk: ListingPass | None = None) -> Iterator[Request]:
         try:
             data = jsonp_payload(response.text)["data"]
             stream, is_end = data.get("newsstream") or [], bool(data.get("isEnd"))
         except (PageParseError, KeyError, TypeError, AttributeError) as exc:
             self.list_not_parsed(response, "getColumnInfo", exc)
             return
-        yield from self.follow_stream(stream, host, column, page=page, is_end=is_end)
+        yield from self.follow_stream(stream, host, column, page=page, is_end=is_end, walk=walk)
 
     def follow_stream(self, stream: list[dict[str, Any]], host: str, column: str, *, page: int,
-                      is_end: bool = False) -> Iterator[Request]:
+                      is_end: bool = False, walk: ListingPass | None = None) -> Iterator[Request]:
+        walk = walk or self.begin_listing(f"column:{host}/{column}")
         entries = []
         for entry in stream:
             url = absolute(str(entry.get("url") or ""))
@@ -154,7 +157,10 @@ class IfengSpider(SourceSpider):
                 if not self.known.is_too_old(published):
                     yield self.article_request(url, self.parse_article)
         self.note_list_page(len(entries))
-        if is_end or not stream or page >= self.max_column_pages or self.page_exhausted(entries):
+        wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
+        walk = self.next_page(walk, [published for _, published in entries], wanted,
+                              at_end=is_end or not stream, at_cap=page >= self.max_column_pages)
+        if walk is None:
             return
         last = stream[-1]
         last_time = parse_site_time(last.get("newsTime"))
@@ -162,13 +168,16 @@ class IfengSpider(SourceSpider):
             return
         url = COLUMN_INFO_URL.format(last_id=last["id"], last_ms=int(last_time.timestamp() * 1000),
                                      size=self.page_size, column=column)
-        yield self.page_request(url, self.parse_column_info, host=host, column=column, page=page + 1)
+        yield self.page_request(url, self.parse_column_info, host=host, column=column, page=page + 1,
+                                walk=walk)
 
-    def search_request(self, keyword: str, page: int) -> Request:
+    def search_request(self, keyword: str, page: int, walk: ListingPass | None = None) -> Request:
         url = SEARCH_URL.format(keyword=quote(keyword, safe=""), page=page)
-        return self.page_request(url, self.parse_search, keyword=keyword, page=page)
+        return self.page_request(url, self.parse_search, keyword=keyword, page=page, walk=walk)
 
-    def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Request]:
+    def parse_search(self, response: Response, keyword: str, page: int,
+                     walk: ListingPass | None = None) -> Iterator[Request]:
+        walk = walk or self.begin_listing(f"search:{keyword}")
         try:
             data = jsonp_payload(response.text)["data"]
             hits, total_pages = data.get("items") or [], int(data.get("totalPage") or 1)
@@ -186,8 +195,11 @@ class IfengSpider(SourceSpider):
                 self.logger.debug("Search %s: %s", keyword, remove_tags(str(hit.get("title", ""))))
                 yield self.article_request(url, self.parse_article)
         self.note_list_page(len(entries))
-        if page < min(total_pages, self.max_search_pages) and not self.page_exhausted(entries):
-            yield self.search_request(keyword, page + 1)
+        wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
+        walk = self.next_page(walk, [published for _, published in entries], wanted,
+                              at_end=page >= total_pages or not hits, at_cap=page >= self.max_search_pages)
+        if walk is not None:
+            yield self.search_request(keyword, page + 1, walk)
 
     # --- articles -----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 
 from crawler.items import Article, Image
+from crawler.store.listings import ListingPass
 from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import resolve_images
 from crawler.text.topics import TopicMatcher
@@ -159,16 +160,18 @@ class QutoutiaoSpider(SourceSpider):
         for cid in self.categories:
             yield self.list_request(cid, page=1, min_time=None)
 
-    def list_request(self, cid: int, *, page: int, min_time: int | None) -> Request:
+    def list_request(self, cid: int, *, page: int, min_time: int | None, walk: ListingPass | None = None
+                     ) -> Request:
         url = LIST_URL.format(cid=cid, limit=self.limit)
         if min_time is not None:
             url += f"&min_time={min_time}"
-        return self.page_request(url, self.parse_list, cid=cid, page=page, min_time=min_time)
+        return self.page_request(url, self.parse_list, cid=cid, page=page, min_time=min_time, walk=walk)
 
     # --- lists --------------------------------------------------------------------------
 
-    def parse_list(self, response: Response, cid: int, page: int, min_time: int | None
-                   ) -> Iterator[Request]:
+    def parse_list(self, response: Response, cid: int, page: int, min_time: int | None,
+                   walk: ListingPass | None = None) -> Iterator[Request]:
+        walk = walk or self.begin_listing(f"category:{cid}")
         try:
             data = json.loads(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
             raw_items = data.get("data") or []
@@ -185,9 +188,14 @@ class QutoutiaoSpider(SourceSpider):
             request = self.article_request_for(item)
             if request is not None:
                 yield request
-        if not raw_items or self.last_page(items, candidates, page) or next_min_time in (None, min_time):
-            return
-        yield self.list_request(cid, page=page + 1, min_time=next_min_time)
+        # A page without candidates does not stop paging: the prefilter may just have found
+        # nothing on it, and a page of ads and videos says nothing about the next one.
+        walk = self.next_page(walk, [item.published for item in items],
+                              [(item.url, item.published) for item in candidates],
+                              at_end=not raw_items or next_min_time in (None, min_time),
+                              at_cap=page >= self.max_pages)
+        if walk is not None:
+            yield self.list_request(cid, page=page + 1, min_time=next_min_time, walk=walk)
 
     def list_items(self, raw_items: list[Any], cid: int) -> list[ListItem]:
         """The article items of a list answer; ads and other items are counted and left out."""
@@ -210,19 +218,6 @@ class QutoutiaoSpider(SourceSpider):
             self.crawler.stats.inc_value("topicfeed/prefiltered_out")
             return False
         return True
-
-    def last_page(self, items: list[ListItem], candidates: list[ListItem], page: int) -> bool:
-        """Stop at the page limit, a page of only old articles, or when every article worth
-        fetching is already archived (an empty answer stops too, before this).
-
-        A page without candidates does not stop paging: the prefilter may just have found
-        nothing on it, and a page of ads and videos says nothing about the next one.
-        """
-        if page >= self.max_pages:
-            return True
-        if items and all(self.known.is_too_old(item.published) for item in items):
-            return True
-        return bool(candidates) and self.page_exhausted((i.url, i.published) for i in candidates)
 
     def article_request_for(self, item: ListItem) -> Request | None:
         canonical = canonical_url(item.url)

@@ -31,7 +31,8 @@ class FaultHandler(SnapshotHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         owner: FaultServer = self.server.owner  # type: ignore[attr-defined]
-        target = self.path.lstrip("/").split("?", 1)[0]
+        full = self.path.lstrip("/")
+        target = full if full in owner.faults else full.split("?", 1)[0]
         fault = owner.faults.get(target)
         if fault is None or not owner.take(target, fault):
             super()._answer(with_body=with_body)
@@ -99,7 +100,8 @@ class FaultHandler(SnapshotHandler):
 
 
 class FaultServer(SnapshotServer):
-    """``faults`` maps ``host/path`` (no scheme, no query) to the fault it answers with."""
+    """``faults`` maps ``host/path`` (no scheme, no query: any query) or ``host/path?query`` (only
+    that one) to the fault it answers with."""
 
     def __init__(self, root: Path, faults: dict[str, Fault], **kwargs: object):
         super().__init__(root, **kwargs)  # type: ignore[arg-type]

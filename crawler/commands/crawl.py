@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
+from crawler.commands.upkeep import catch_up_archive, follow_config, follow_topics_in, prune_unmatched_articles
 from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
@@ -82,6 +83,7 @@ def run_crawl(
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
+    follow_config(config)
     for folder in (config.archive_dir, config.feeds_dir, config.hexo_dir):
         remove_stale_temp_files(folder)
     if worker_run is not None:
@@ -89,6 +91,7 @@ def run_crawl(
 
         overrides = {**worker_settings(config, sources[0], worker_run), **(overrides or {})}
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
+    prune_unmatched_articles(config, sources, settings)
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
@@ -125,7 +128,8 @@ def run_crawl(
         from crawler.commands.notify import summarise_after_crawl
 
         summarise_after_crawl(config, started)
-    written = rebuild_feeds(config) if crawled else []
+    # A worker's archive files are written by the node that renders the cluster's archive.
+    written = rebuild_feeds(config, archive=worker_run is None) if crawled else []
     if crawled and config.notify:
         from crawler.commands.notify import deliver_after_crawl
 
@@ -180,8 +184,10 @@ def source_result(config: Config, source: Source, crawler: Crawler, failures: St
     return SourceResult(source.name, outcome, run)
 
 
-def rebuild_feeds(config: Config) -> list[Path]:
-    """Build every feed from the store, one process at a time.
+def rebuild_feeds(config: Config, *, archive: bool = True) -> list[Path]:
+    """Build every feed from the store, one process at a time; with ``archive``, first write
+    every source's archive files that are behind the store (``topicfeed feeds`` renders a
+    cluster's whole archive this way).
 
     Two crawls of different sources may finish together; under the lock, the one that writes
     last is also the one that read the store last, so the feeds never go back in time.
@@ -189,6 +195,9 @@ def rebuild_feeds(config: Config) -> list[Path]:
     with feeds_lock(config.state_dir):
         store = Store.open(config.store_url)
         try:
+            follow_topics_in(config, store)
+            if archive:
+                catch_up_archive(config, store)
             return build_feeds(config, store)
         finally:
             store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,10 @@ class Store(RunRecords, TopicReads):
             if version < SCHEMA_VERSION:  # not upgraded meanwhile by another process
                 migrations.upgrade(conn, version)
                 conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+    def exclusive(self) -> AbstractContextManager[Connection]:
+        """A transaction holding the store's write lock from its start (bulk changes, upgrades)."""
+        return self._exclusive()
 
     @contextmanager
     def _exclusive(self) -> Iterator[Connection]:

@@ -62,6 +62,13 @@ class KnownArticles:
         known = self.states(urls)
         return {u for u in urls if canonical_url(u) in known}
 
+    def still_missing(self, url: str) -> bool:
+        """Not stored, and not given up on: a list pass must reach it again."""
+        status = self.store.url_status(canonical_url(url))
+        if status.state is not None:
+            return False
+        return status.failure is None or status.failure.attempts < MAX_FAILED_ATTEMPTS
+
     def decide(self, url: str) -> tuple[FetchDecision, FetchState | None]:
         status = self.store.url_status(canonical_url(url))
         decision = self.policy.decide(status.state, now=utcnow(), reference_now=self.reference_now,

@@ -126,6 +126,29 @@ page_failures = sa.Table(
     sa.Column("last_attempt", UtcDateTime, nullable=False),
 )
 
+# Per listing (an ifeng column or search keyword, a Qutoutiao category…): what the last completed
+# pass of it covered, newest to oldest entry (crawler.store.listings). Only this lets paging stop early.
+listing_passes = sa.Table(
+    "listing_passes",
+    metadata,
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("listing", sa.Text, primary_key=True),
+    sa.Column("newest", UtcDateTime),
+    sa.Column("oldest", UtcDateTime),
+    sa.Column("reached_end", sa.Boolean, nullable=False),
+    sa.Column("completed", UtcDateTime, nullable=False),
+)
+
+# Each topic as its stored matches were made (crawler.store.topicsync): a config that differs
+# means those matches are made again.
+topic_definitions = sa.Table(
+    "topic_definitions",
+    metadata,
+    sa.Column("slug", sa.Text, primary_key=True),
+    sa.Column("definition", sa.JSON, nullable=False),  # {"keywords": [...], "require": [...], "exclude": [...]}
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
 runs = sa.Table(
     "runs",
     metadata,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crawler.config import Topic
@@ -50,3 +52,24 @@ class TopicMatcher:
         """A cheap pre-filter for list pages: does any topic keyword appear at all?"""
         haystack = "\n".join(fold(text) for text in texts)
         return any(folded in haystack for topic in self._topics for _, folded in topic.keywords)
+
+
+def topic_definition(topic: Topic) -> dict[str, list[str]]:
+    """What decides a topic's matches (its title and slug do not)."""
+    return {"keywords": list(topic.keywords), "require": list(topic.require), "exclude": list(topic.exclude)}
+
+
+def definition_fingerprint(definition: Mapping[str, Sequence[str]]) -> str:
+    text = json.dumps({key: list(definition.get(key, ())) for key in ("keywords", "require", "exclude")},
+                      ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def only_narrows(old: Mapping[str, Sequence[str]], new: Mapping[str, Sequence[str]]) -> bool:
+    """True when every article ``new`` matches was matched by ``old`` too: fewer keywords,
+    more required or excluded ones. Then only ``old``'s articles need matching again."""
+    def folded(definition: Mapping[str, Sequence[str]], key: str) -> set[str]:
+        return {fold(word) for word in definition.get(key, ())}
+
+    return (folded(new, "keywords") <= folded(old, "keywords") and folded(new, "require") >= folded(old, "require")
+            and folded(new, "exclude") >= folded(old, "exclude"))
