@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
 from crawler.store import migrations, statements
-from crawler.store.driver import QuickReads, run_raw
+from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
 from crawler.store.failures import PageFailures
 from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
@@ -68,7 +68,7 @@ class Store(RunRecords, PageFailures, TopicReads):
                 raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "connect", sqlite_pragmas)
         store = cls(engine)
         store._migrate(url)
         return store
@@ -378,12 +378,3 @@ class Store(RunRecords, PageFailures, TopicReads):
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -142,3 +142,13 @@ class QuickReads:
             self._opened = [(pid, c) for pid, c in self._opened if c is not connection]
         with contextlib.suppress(self.engine.dialect.loaded_dbapi.Error):  # broken: why it goes
             connection.close()
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Every SQLite connection: WAL, foreign keys, and a busy wait instead of "database is locked"."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
