@@ -102,6 +102,38 @@ def cross_source_config() -> str:
     return config_text(qutoutiao_config(), ifeng_hb_source())
 
 
+# The web test set (tests/sites/web): every family's article URL shape, list pages, sitemaps and feeds.
+WEB_ARTICLE_URLS = (
+    r"^https?://hb\.people\.com\.cn/n2/\d{4}/\d{4}/c\d+-\d+\.html$",
+    r"^https://www\.news\.cn/local/\d{8}/[0-9a-f]{32}/c\.html$",
+    r"^https://www\.thepaper\.cn/newsDetail_forward_\d+$",
+    r"^https://www\.chinanews\.com\.cn/(?:cj|sh)/\d{4}/\d{2}-\d{2}/\d+\.shtml$",
+    r"^https://news\.sina\.com\.cn/c/\d{4}-\d{2}-\d{2}/doc-\w+\.shtml$",
+    r"^http://www\.hubei\.gov\.cn/zwgk/hbyw/hbywqb/\d{6}/t\d{8}_\d+\.shtml$",
+)
+
+
+def web_source(name: str = "web-set", **args: Any) -> str:
+    """A ``web`` source over the whole test set; ``args`` add or override (None leaves one out)."""
+    defaults: dict[str, Any] = {
+        "start_urls": ["http://hb.people.com.cn/GB/192237/index.html", "https://www.news.cn/local/",
+                       "http://www.hubei.gov.cn/zwgk/hbyw/hbywqb/"],
+        "article_urls": list(WEB_ARTICLE_URLS),
+        "list_urls": [r"^http://hb\.people\.com\.cn/GB/192237/index\d*\.html$"],
+        "sitemaps": ["https://www.chinanews.com.cn/sitemap/index.xml"],
+        "feeds": ["https://www.thepaper.cn/rss/channel_25951.xml", "https://news.sina.com.cn/rss/china.xml"],
+        "max_list_pages": 5,
+    }
+    merged = {key: value for key, value in {**defaults, **args}.items() if value is not None}
+    return source(name, "web", schedule="0 * * * *", args=merged)
+
+
+def web_config(**args: Any) -> str:
+    """The web workspace: the test set as one source, a topic two of its articles match, one for a third."""
+    return config_text(paths(), feeds(), topic(), topic("rural-delivery", "快递进村", ["快递进村", "共配"]),
+                       web_source(**args))
+
+
 def notify(name: str, kind: str, **keys: Any) -> str:
     """A ``[[notify]]`` target (DESIGN §12); secrets as ``env:NAME`` keyword values."""
     return _block("[[notify]]", {"name": name, "kind": kind, **keys})

@@ -57,6 +57,7 @@ def describe_failure(failure: Failure, url: str) -> str:
 PROGRESS_INTERVAL = 0.5
 MAX_RECORDED_ERRORS = 50
 MIN_FAILURES_FOR_ALARM = 3  # one odd broken page among known ones is not a site change
+NEAR_EMPTY_SHARE_FOR_ALARM = 0.8  # a few short notices are normal; nearly all of them is not
 
 
 @dataclass
@@ -84,6 +85,9 @@ def breakage(stats: dict[str, Any]) -> str:
     failed = stats.get("topicfeed/article_parse_failed", 0)
     if failed >= MIN_FAILURES_FOR_ALARM and not parsed:
         return f"0 of {failed} article pages parsed"
+    near_empty = stats.get("topicfeed/body_near_empty", 0)  # the web spider's extracted bodies
+    if parsed >= MIN_FAILURES_FOR_ALARM and near_empty >= parsed * NEAR_EMPTY_SHARE_FOR_ALARM:
+        return f"{near_empty} of {parsed} article bodies near-empty: the page template may have changed"
     list_pages = stats.get("topicfeed/list_pages", 0)
     if list_pages and not stats.get("topicfeed/list_links", 0) and not parsed:
         return f"no article links on {list_pages} list page{'s' if list_pages > 1 else ''}"

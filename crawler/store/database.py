@@ -21,15 +21,7 @@ from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
 from crawler.store.reads import TopicReads
-from crawler.store.records import (
-    FetchState,
-    PageFailure,
-    Revision,
-    SaveOutcome,
-    SaveResult,
-    StoredArticle,
-    UrlStatus,
-)
+from crawler.store.records import FetchState, PageFailure, Revision, SaveOutcome, SaveResult, StoredArticle, UrlStatus
 from crawler.store.runs import RunRecords
 from crawler.store.schema import (
     SCHEMA_VERSION,
