@@ -214,11 +214,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def feed_server(config: Config, host: str, port: int) -> FeedServer:
     from crawler.commands.schedule import shortest_interval
+    from crawler.store.imagerefs import ImageReferences
     from feeds.server import FeedServer
 
     try:
         return FeedServer(config.feeds_dir, host=host, port=port, max_age=shortest_interval(config),
-                          images_root=config.images_dir)
+                          images_root=config.images_dir, image_referenced=ImageReferences(config.store_url))
     except OSError as error:
         raise UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                          "choose another --port or --host") from None

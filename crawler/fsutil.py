@@ -9,6 +9,10 @@ import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-topicfeed-"
+# mkstemp makes 0600 files; a file we publish gets what the umask gives a new file (DESIGN §6).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -26,6 +30,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
+            os.fchmod(tmp.fileno(), FILE_MODE)
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())

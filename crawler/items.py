@@ -57,3 +57,4 @@ class Article:
     # set by StorePipeline: the stored article this item became, and how
     stored_id: int = 0
     save_outcome: SaveOutcome | None = None
+    date_note: str = ""  # why the page's own date was not used (crawler.text.prepare)

@@ -43,6 +43,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 CLOSESPIDER_TIMEOUT = 25 * 60
 
 DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt: a refused host is not even asked for its robots.txt
+    "crawler.downloadermiddlewares.publiconly.PublicOnlyMiddleware": 40,
     "crawler.downloadermiddlewares.known.KnownArticleMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
@@ -55,6 +57,9 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.mirror.MirrorDownloadHandler",
     "https": "crawler.mirror.MirrorDownloadHandler",
 }
+
+# Names resolving to loopback, private or link-local addresses are refused at connect time.
+TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.items.PreparePipeline": 100,
@@ -92,6 +97,9 @@ TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_ag
 TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
 TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal
 TOPICFEED_ITEM_WORKERS = None  # processes for item CPU work; None: 1 with 2+ CPUs, else 0 (crawler.itemwork.pool)
+TOPICFEED_PUBLIC_ONLY = True  # requests go to public internet addresses only (crawler.text.addresses)
+# URLs (or host[:port]) the user configured that may be private: an LLM or a webhook on 127.0.0.1
+TOPICFEED_TRUSTED_ENDPOINTS: list[str] = []
 TOPICFEED_RETRY_BACKOFF = 1.0  # seconds before the first retry; doubles each time
 TOPICFEED_RETRY_BACKOFF_MAX = 60.0
 TOPICFEED_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for

@@ -5,36 +5,52 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.store import FeedArticle, Store, StoredArticle
 from crawler.text.aisummary import ai_summary_plain
-from crawler.text.htmlclean import drop_images, replace_image_sources
+from crawler.text.dates import EARLIEST_PUBLISHED, plausible_published, utcnow
+from crawler.text.htmlclean import drop_images, replace_image_sources, truncate_html
+from crawler.text.urls import web_url
 from feeds.model import FeedEntry, TopicFeed
 from feeds.rendered import RenderedFeeds
 from feeds.site import archived_page_path, archived_pages, credited, source_statuses
 from feeds.writer import write_archived_pages, write_feed_files
 
+MAX_ENTRY_CHARS = 200_000  # a feed entry's content; readers choke on megabytes (a 5 MB paragraph)
 RENDERED_RECORD = "feeds-rendered.json"  # in the state folder
 # Part of every feed's input key: bump it when the same articles would now render differently
 # (feed_entry, render_atom), so that a warm rebuild does not keep the old files.
 FEED_FORMAT = 2
 
 
+def shown_time(moment: datetime, fallback: datetime) -> datetime:
+    """A stored time as a feed shows it: one outside 1990…tomorrow (9999-12-31) gives way to ``fallback``.
+
+    A date taken at its word would pin the feed's ``updated`` or stop the rendering for good.
+    """
+    if plausible_published(moment, utcnow()):
+        return moment
+    return fallback if plausible_published(fallback, utcnow()) else EARLIEST_PUBLISHED
+
+
 def feed_entry(article: StoredArticle | FeedArticle, topic: str, image_base: str = "") -> FeedEntry:
     """``image_base`` set: images point at our own copies there (hotlink-protected sites)."""
-    content = drop_images(article.body_html, {image.url for image in article.images if image.failed})
+    failed = {image.url for image in article.images if image.failed}
+    content = drop_images(truncate_html(article.body_html, MAX_ENTRY_CHARS), failed)
     if image_base:
         content = replace_image_sources(
             content, {image.url: f"{image_base}{image.local}" for image in article.images if image.local})
+    published = shown_time(article.published, article.archived or article.updated)
     return FeedEntry(
         id=article.canonical_url,
-        url=article.url,
+        url=web_url(article.url) or web_url(article.canonical_url),
         title=article.title,
-        published=article.published,
-        updated=max(article.updated, article.published),
+        published=published,
+        updated=max(shown_time(article.updated, published), published),
         author=article.outlet or article.site_name,
         summary=ai_summary_plain(article.ai_summary) if article.ai_summary else article.summary,
         content_html=content,

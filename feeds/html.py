@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from crawler.text.dates import site_local
 from crawler.text.strings import xml_safe
 
 STYLESHEET_NAME = "style.css"
@@ -87,7 +88,7 @@ def time_html(moment: datetime) -> str:
     """The time in Beijing, the zone named; machine-readable in ``datetime``."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()} on a page; attach a timezone")
-    local = moment.astimezone(BEIJING)
+    local = site_local(moment)
     return f'<time datetime="{text(moment.isoformat())}">{local:%Y-%m-%d %H:%M} {ZONE_LABEL}</time>'
 
 

@@ -1,8 +1,11 @@
 """``topicfeed serve``: the feeds folder over HTTP, with the caching headers feed readers use.
 
-Only files inside the feeds folder are reachable. Every answer carries an ETag (SHA-256 of
+Only files inside the feeds folder are reachable, and under ``/images/`` only the archive's
+images that a stored article references and whose bytes are a raster image (an SVG or an HTML
+page saved by an older version is never handed out). Every answer carries an ETag (SHA-256 of
 the content), Last-Modified (the file's mtime) and ``Cache-Control: max-age`` (how often the
-feeds can change at most), and conditional requests get 304 without a body.
+feeds can change at most), and conditional requests get 304 without a body. Every answer,
+404s included, forbids content sniffing and any script, plugin or frame (SECURITY_HEADERS).
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import unquote, urlsplit
 
 from crawler.config.model import IMAGES_FOLDER
+from crawler.rasters import raster_type
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,17 @@ _COMPRESSIBLE = re.compile(r"^(text/|application/(atom\+xml|xml|json|javascript)
 # Encoded separators and NUL never name a file here; refuse them before decoding.
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
 _QUALITY = re.compile(r"\bq\s*=\s*([0-9.]+)")
+# Feeds, OPML and the index page need no script, no plugin, no frame; the index has its own
+# stylesheet and inline style, and may show images. A sandboxed document has no origin to attack either.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": ("default-src 'none'; img-src 'self' https: http: data:; "
+                                "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+                                "frame-ancestors 'none'; sandbox"),
+    "Referrer-Policy": "no-referrer",
+}
+MAX_REQUEST_PATH = 2048  # longer paths name no file of ours
+MAX_RECORDED_PATH = 300  # what ``served`` keeps of a path: a stream of 60 KB paths must not pile up
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "topicfeed"
 
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():  # here, so stdlib error answers carry them too
+            self.send_header(name, value)
+        super().end_headers()
+
     def do_GET(self) -> None:
         self._answer(with_body=True)
 
@@ -131,8 +154,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         owner = self.server.owner
-        if owner.images_root is not None and self.path.startswith(IMAGES_PREFIX):
-            target = resolve(owner.images_root, self.path[len(IMAGES_PREFIX) - 1 :])
+        image = self.path.startswith(IMAGES_PREFIX) and owner.images_root is not None
+        if len(self.path) > MAX_REQUEST_PATH:
+            target = None
+        elif image:
+            target = resolve(owner.images_root, self.path[len(IMAGES_PREFIX) - 1 :])  # type: ignore[arg-type]
+            if target is not None and not owner.image_referenced(self._archive_path(target)):
+                target = None
         else:
             target = resolve(owner.root, self.path)
         if target is None:
@@ -145,9 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self._send_not_found(with_body)
             return
+        kind = raster_type(data) if image else content_type(target)
+        if kind is None:  # an image file that is not a raster image
+            self._send_not_found(with_body)
+            return
         digest = hashlib.sha256(data).hexdigest()
         etags = (f'"{digest}"', f'"{digest}-gzip"')  # one per representation
-        kind = content_type(target)
         compress = bool(_COMPRESSIBLE.match(kind)) and accepts_gzip(self.headers.get("Accept-Encoding", ""))
         headers = {"ETag": etags[1] if compress else etags[0],
                    "Last-Modified": formatdate(mtime, usegmt=True),
@@ -158,11 +189,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_MODIFIED, headers, b"", with_body=False)
             return
         body = gzip.compress(data, mtime=0) if compress else data
-        headers |= {"Content-Type": kind, "Content-Length": str(len(body)),
-                    "X-Content-Type-Options": "nosniff"}
+        headers |= {"Content-Type": kind, "Content-Length": str(len(body))}
         if compress:
             headers["Content-Encoding"] = "gzip"
         self._send(HTTPStatus.OK, headers, body, with_body=with_body)
+
+    def _archive_path(self, target: Path) -> str:
+        """``images/<host>/<file>``: the path an article's image records its local copy under."""
+        root = self.server.owner.images_root.resolve()  # type: ignore[union-attr]
+        return f"{IMAGES_FOLDER}/{target.relative_to(root).as_posix()}"
 
     def _not_modified(self, etags: tuple[str, ...], mtime: float) -> bool:
         if_none_match = self.headers.get("If-None-Match")
@@ -177,7 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.NOT_FOUND, headers, body, with_body=with_body)
 
     def _send(self, status: HTTPStatus, headers: dict[str, str], body: bytes, *, with_body: bool) -> None:
-        self.server.owner.record(Served(self.command, self.path, status))  # before the client can see it
+        # recorded before the client can see the answer
+        self.server.owner.record(Served(self.command, self.path[:MAX_RECORDED_PATH], status))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -213,10 +249,12 @@ class FeedServer:
     """
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 0, max_age: int = 3600,
-                 images_root: Path | None = None):
+                 images_root: Path | None = None, image_referenced: Callable[[str], bool] | None = None):
         self.root = Path(root)
-        # /images/… answers from the archive's images (feeds with [feeds] local_images = true)
+        # /images/… answers from the archive's images (feeds with [feeds] local_images = true),
+        # only those ``image_referenced(images/<host>/<file>)`` says a stored article shows
         self.images_root = Path(images_root) if images_root is not None else None
+        self.image_referenced = image_referenced or (lambda path: False)
         self.max_age = max_age
         self.served: collections.deque[Served] = collections.deque(maxlen=SERVED_KEPT)
         self._lock = threading.Lock()

@@ -11,7 +11,7 @@ from crawler.archive.note import note_name
 from crawler.config import Config
 from crawler.store import FeedArticle, Store
 from crawler.text.htmlclean import drop_images, replace_image_sources
-from crawler.text.urls import host_of
+from crawler.text.urls import host_of, web_url
 from feeds.model import ArchivedPage, SourceStatus
 from feeds.notepage import local_href
 
@@ -27,7 +27,7 @@ def archived_page_path(article: FeedArticle) -> str:
 
 def credited(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """(outlet, url) pairs as shown to people: a missing outlet becomes the URL's host."""
-    return tuple((outlet or host_of(url), url) for outlet, url in pairs)
+    return tuple((outlet or host_of(url), url) for outlet, url in pairs if web_url(url))
 
 
 def archived_page(article: FeedArticle, topic_titles: Mapping[str, str]) -> ArchivedPage:

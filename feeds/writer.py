@@ -35,25 +35,46 @@ def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str,
     """
     _check_slugs(feeds)
     inputs = inputs or {}
-    written = []
+    written: list[Path] = []
+    failures: list[OSError] = []
     for feed in feeds:
         for path, render in ((feeds_dir / f"{feed.slug}.atom", render_atom),
                              (feeds_dir / topic_page_name(feed.slug), render_topic_html)):
             key = inputs.get(feed.slug)
             if rendered is not None and key is not None and rendered.is_current(path, key):
                 continue
-            if write_if_changed(path, render(feed, base_url)):
-                written.append(path)
+            if not _write(path, render(feed, base_url), written, failures):
+                continue
             if rendered is not None and key is not None:
                 rendered.remember(path, key)
     for path, data in ((feeds_dir / OPML_NAME, render_opml(feeds, base_url)),
                        (feeds_dir / INDEX_NAME, render_index_html(feeds, base_url, sources)),
                        (feeds_dir / STYLESHEET_NAME, STYLESHEET.encode("utf-8"))):
-        if write_if_changed(path, data):
-            written.append(path)
+        _write(path, data, written, failures)
     if rendered is not None:
         rendered.save()
+    _raise_first(failures)
     return written
+
+
+def _write(path: Path, data: bytes, written: list[Path], failures: list[OSError]) -> bool:
+    """Write one file; a path that cannot be written (a folder sits there) never stops the others."""
+    try:
+        if write_if_changed(path, data):
+            written.append(path)
+    except OSError as error:
+        failures.append(error)
+        return False
+    return True
+
+
+def _raise_first(failures: list[OSError]) -> None:
+    if not failures:
+        return
+    first = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    raise OSError(first.errno, f"{first.strerror or first}{more}; every other feed file was written",
+                  first.filename)
 
 
 def write_archived_pages(pages: Sequence[tuple[ArchivedPage, str]], feeds_dir: Path,

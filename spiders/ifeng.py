@@ -20,9 +20,11 @@ from spiders.base import SourceSpider, as_bool, as_list
 from spiders.parsing import (
     PageParseError,
     as_int,
+    dict_entries,
     embedded_json,
     http_validators,
     jsonp_payload,
+    page_text,
 )
 
 # Regional sub-site code (the host's first label) → region, for site_name 凤凰网<region>.
@@ -72,7 +74,7 @@ def video_html(video: dict[str, Any]) -> str:
 
 def body_from_content_list(content_list: list[dict[str, Any]]) -> str:
     parts = []
-    for block in content_list:
+    for block in dict_entries(content_list):
         data = block.get("data")
         kind = block.get("type")
         if isinstance(data, dict) and data.get("attachmentType") == "video":
@@ -86,6 +88,13 @@ def body_from_content_list(content_list: list[dict[str, Any]]) -> str:
             alt = html.escape(str(block.get("caption") or block.get("alt") or ""))
             parts.append(f'<p><img src="{src}" alt="{alt}"></p>')
     return "\n".join(parts)
+
+
+def list_of_entries(value: Any) -> list[Any]:
+    """A JSON list the page needs; PageParseError when the site sent something else."""
+    if not isinstance(value, list):
+        raise PageParseError(f"expected a list, got {type(value).__name__}")
+    return value
 
 
 class IfengSpider(SourceSpider):
@@ -111,15 +120,21 @@ class IfengSpider(SourceSpider):
     # --- discovery ----------------------------------------------------------------------
 
     def parse_home(self, response: Response, host: str) -> Iterator[Request]:
+        try:
+            text = page_text(response)
+        except PageParseError as exc:
+            self.report_error(f"{response.url}: list not parsed: {exc}")
+            self.note_list_page(0)
+            return
         seen: set[str] = set()
-        for match in ARTICLE_LINK.finditer(response.text):
+        for match in ARTICLE_LINK.finditer(text):
             if match.group("host") == host and match.group("id") != "special":
                 url = f"https://{host}/c/{match.group('id')}"
                 if url not in seen:
                     seen.add(url)
                     yield self.article_request(url, self.parse_article)
         columns = dict.fromkeys(
-            m.group("column") for m in COLUMN_LINK.finditer(response.text)
+            m.group("column") for m in COLUMN_LINK.finditer(text)
             if m.group("host") in (None, host)
         )
         self.note_list_page(len(seen))
@@ -129,21 +144,31 @@ class IfengSpider(SourceSpider):
 
     def parse_column(self, response: Response, host: str, column: str) -> Iterator[Request]:
         try:
-            stream = embedded_json(response.text, ALL_DATA).get("newsstream") or []
+            stream = list_of_entries(embedded_json(page_text(response), ALL_DATA).get("newsstream") or [])
         except (PageParseError, AttributeError) as exc:
             self.list_not_parsed(response, "Column", exc)
             return
-        yield from self.follow_stream(stream, host, column, page=0)
+        yield from self.follow_stream(self.valid_entries(stream, response.url), host, column, page=0)
 
     def parse_column_info(self, response: Response, host: str, column: str, page: int,
                           walk: ListingPass | None = None) -> Iterator[Request]:
         try:
-            data = jsonp_payload(response.text)["data"]
-            stream, is_end = data.get("newsstream") or [], bool(data.get("isEnd"))
+            data = jsonp_payload(page_text(response))["data"]
+            stream, is_end = list_of_entries(data.get("newsstream") or []), bool(data.get("isEnd"))
         except (PageParseError, KeyError, TypeError, AttributeError) as exc:
             self.list_not_parsed(response, "getColumnInfo", exc)
             return
-        yield from self.follow_stream(stream, host, column, page=page, is_end=is_end, walk=walk)
+        yield from self.follow_stream(self.valid_entries(stream, response.url), host, column, page=page,
+                                      is_end=is_end, walk=walk)
+
+    def valid_entries(self, entries: list[Any], url: str) -> list[dict[str, Any]]:
+        """The list's objects; any other entry ("junk", 42) is skipped and recorded, the rest kept."""
+        valid = dict_entries(entries)
+        if len(valid) < len(entries):
+            skipped = len(entries) - len(valid)
+            self.crawler.stats.inc_value("topicfeed/list_entries_malformed", skipped)
+            self.report_error(f"{url}: {skipped} malformed list entr{'y' if skipped == 1 else 'ies'} skipped")
+        return valid
 
     def follow_stream(self, stream: list[dict[str, Any]], host: str, column: str, *, page: int,
                       is_end: bool = False, walk: ListingPass | None = None) -> Iterator[Request]:
@@ -179,13 +204,13 @@ class IfengSpider(SourceSpider):
                      walk: ListingPass | None = None) -> Iterator[Request]:
         walk = walk or self.begin_listing(f"search:{keyword}")
         try:
-            data = jsonp_payload(response.text)["data"]
-            hits, total_pages = data.get("items") or [], int(data.get("totalPage") or 1)
+            data = jsonp_payload(page_text(response))["data"]
+            hits, total_pages = list_of_entries(data.get("items") or []), int(data.get("totalPage") or 1)
         except (PageParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
             self.list_not_parsed(response, "Search", exc)
             return
         entries = []
-        for hit in hits:
+        for hit in self.valid_entries(hits, response.url):
             url = absolute(str(hit.get("url") or ""))
             if host_of(url) not in self.hosts or not article_id(url):
                 continue
@@ -205,14 +230,19 @@ class IfengSpider(SourceSpider):
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         try:
-            all_data = embedded_json(response.text, ALL_DATA)
+            all_data = embedded_json(page_text(response), ALL_DATA)
             doc = all_data["docData"]
             title = str(doc["title"])
-            content_list = doc["contentData"]["contentList"]
+            content_list = list_of_entries(doc["contentData"]["contentList"])
         except (PageParseError, KeyError, TypeError) as exc:
             self.article_not_parsed(response, str(exc))
             return
         self.note_article_page(parsed=True)
+        if host_of(response.url) not in self.hosts:  # redirected off the configured regions
+            listed = response.meta.get("redirect_urls", [response.url])[0]
+            self.crawler.stats.inc_value("topicfeed/offsite_redirect")
+            self.known.record_failure(listed, self.source_name, f"redirected to {response.url}, not a configured host")
+            return
         published = parse_site_time(doc.get("newsTime"))
         if self.known.is_too_old(published):
             self.crawler.stats.inc_value("topicfeed/too_old")
@@ -221,7 +251,7 @@ class IfengSpider(SourceSpider):
         host = host_of(response.url)
         images = [
             Image(url=absolute(str(i["url"])), width=as_int(i.get("width")), height=as_int(i.get("height")))
-            for i in doc.get("imagesInContent") or [] if isinstance(i, dict) and i.get("url")
+            for i in dict_entries(doc.get("imagesInContent")) if i.get("url")
         ]
         keywords = str(all_data.get("keywords") or doc.get("keywords") or "")
         account = doc.get("fhhAccountDetail") or doc.get("subscribe") or {}
@@ -240,8 +270,7 @@ class IfengSpider(SourceSpider):
             editor=str(doc.get("editorName") or ""),
             images=images,
             cover=images[0].url if images else "",
-            categories=[str(c.get("title")) for c in doc.get("breadCrumbdata") or []
-                        if isinstance(c, dict) and c.get("title")],
+            categories=[str(c.get("title")) for c in dict_entries(doc.get("breadCrumbdata")) if c.get("title")],
             keywords=[k for k in re.split(r"[,，\s]+", keywords) if k],
             **http_validators(response.headers),
         )

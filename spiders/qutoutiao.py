@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from crawler.text.htmlclean import resolve_images
 from crawler.text.topics import TopicMatcher
 from crawler.text.urls import absolute, canonical_url, unwrap_proxy
 from spiders.base import SourceSpider, as_bool, as_list
-from spiders.parsing import as_int, http_validators
+from spiders.parsing import as_int, http_validators, load_json
 
 LIST_URL = "http://api.1sapp.com/content/outList?cid={cid}&tn=1&page=1&limit={limit}"
 SITE_NAME = "趣头条"
@@ -86,6 +85,8 @@ def list_item(raw: dict[str, Any], cid: int) -> ListItem | None:
     covers = raw.get("cover") or []
     if isinstance(covers, str):
         covers = [covers]
+    if not isinstance(covers, list):  # "cover": 5
+        covers = []
     tags = raw.get("tag") or []
     return ListItem(
         content_id=str(raw["id"]),
@@ -173,12 +174,12 @@ class QutoutiaoSpider(SourceSpider):
                    walk: ListingPass | None = None) -> Iterator[Request]:
         walk = walk or self.begin_listing(f"category:{cid}")
         try:
-            data = json.loads(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
+            data = load_json(response.body)["data"]  # JSON bytes: UTF-8 whatever the headers say
             raw_items = data.get("data") or []
             if not isinstance(raw_items, list):
                 raise TypeError(f"data.data is a {type(raw_items).__name__}, not a list")
             next_min_time = as_int(data.get("min_time"))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # PageParseError is a ValueError
             self.list_not_parsed(response, "outList", exc)
             return
         items = self.list_items(raw_items, cid)
@@ -204,7 +205,10 @@ class QutoutiaoSpider(SourceSpider):
             if isinstance(raw, dict) and is_ad(raw):
                 self.crawler.stats.inc_value("topicfeed/ads_skipped")
                 continue
-            item = list_item(raw, cid) if isinstance(raw, dict) else None
+            try:
+                item = list_item(raw, cid) if isinstance(raw, dict) else None
+            except (TypeError, ValueError, AttributeError, KeyError):
+                item = None  # a malformed item costs itself only, never its list
             if item is None:
                 self.crawler.stats.inc_value("topicfeed/list_item_skipped")
                 continue

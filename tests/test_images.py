@@ -8,9 +8,10 @@ import urllib.request
 
 from crawler.config import load_config
 from crawler.pipelines.images import image_path, referer_for
+from crawler.store.imagerefs import ImageReferences
 from feeds.server import FeedServer
 from tests.configs import ifeng_config
-from tests.helpers import check_atom, write_config
+from tests.helpers import check_atom, store_url, write_config
 from tests.sites.media import placeholder_png
 
 
@@ -39,7 +40,8 @@ def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):
     assert [src for src in sources if src not in ours] == []
 
     config = load_config(ws.config)
-    with FeedServer(config.feeds_dir, images_root=config.archive_dir / "images") as server:
+    references = ImageReferences(store_url(ws.data))
+    with FeedServer(config.feeds_dir, images_root=config.archive_dir / "images", image_referenced=references) as server:
         seed_image = sample.ifeng.docs["seed"].images[0].url
         local = f"{server.url}/{image_path(seed_image)}"
         with urllib.request.urlopen(local) as answer:

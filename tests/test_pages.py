@@ -13,6 +13,7 @@ import pytest
 
 from crawler.items import Image
 from crawler.store import FeedArticle
+from crawler.store.imagerefs import ImageReferences
 from feeds.html import STYLESHEET_NAME
 from feeds.index_page import render_index_html
 from feeds.model import SourceStatus
@@ -22,6 +23,7 @@ from feeds.server import FeedServer
 from feeds.site import archived_page
 from feeds.writer import write_archived_pages, write_feed_files
 from tests.factories import BEIJING, make_archived_page, make_entry, make_feed
+from tests.helpers import store_url
 from tests.pagecheck import external, links, loaded_resources, parse_page
 
 BASE_URL = "https://feeds.example.org/"
@@ -177,7 +179,8 @@ def test_a_crawl_writes_pages_whose_every_link_and_image_is_served(ifeng_workspa
     archived = [p for p in pages if p.relative_to(feeds_dir).parts[0] == "archive"]
     assert (feeds_dir / "service-outsourcing.html") in pages and len(archived) >= 3
 
-    with FeedServer(feeds_dir, images_root=ws.data / "archive" / "images") as server:
+    with FeedServer(feeds_dir, images_root=ws.data / "archive" / "images",
+                    image_referenced=ImageReferences(store_url(ws.data))) as server:
         local_targets = set()
         for path in pages:
             root = parse_page(path.read_bytes())

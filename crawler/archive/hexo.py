@@ -14,8 +14,9 @@ from typing import Any
 
 from crawler.archive.frontmatter import article_tags, dump_yaml, safe_file_id
 from crawler.store import StoredArticle
-from crawler.text.dates import SITE_TZ
+from crawler.text.dates import site_local
 from crawler.text.htmlclean import set_image_attributes
+from crawler.text.urls import web_url
 
 POSTS_DIR = Path("source") / "_posts"
 # Hexo renders post bodies through Nunjucks: these would be read as template tags.
@@ -25,7 +26,7 @@ _BLANK_LINE = re.compile(r"\n([ \t]*)\n")
 
 def hexo_post_path(hexo_dir: Path, article: StoredArticle) -> Path:
     """``<hexo>/source/_posts/<YYYYMMDD>-<source>-<site_id>.md``, dated in Asia/Shanghai."""
-    local = article.published.astimezone(SITE_TZ)
+    local = site_local(article.published)
     name = f"{local:%Y%m%d}-{safe_file_id(article.source)}-{safe_file_id(article.site_id)}.md"
     return hexo_dir / POSTS_DIR / name
 
@@ -49,10 +50,11 @@ def hexo_front_matter(article: StoredArticle, topic_titles: Mapping[str, str]) -
         "author": article.author or article.outlet or article.site_name,
     }
     # The header wants the full-size first picture, the thumbnail the list's small cover.
-    headimg = article.images[0].url if article.images else article.cover
+    cover = web_url(article.cover)
+    headimg = next((web_url(image.url) for image in article.images if web_url(image.url)), "") or cover
     if headimg:
         front["headimg"] = headimg
-        front["thumbnail"] = article.cover or headimg
+        front["thumbnail"] = cover or headimg
     front["comments"] = False
     if any(marker in article.body_html for marker in NUNJUCKS_MARKERS):
         front["disableNunjucks"] = True
@@ -67,7 +69,7 @@ def _wall_clock(moment: datetime) -> datetime:
     wall clock), so "22:06+08:00" would come out as 14:06. The Hexo site needs
     ``timezone: Asia/Shanghai``.
     """
-    return moment.astimezone(SITE_TZ).replace(tzinfo=None)
+    return site_local(moment).replace(tzinfo=None)
 
 
 def hexo_body(body_html: str) -> str:

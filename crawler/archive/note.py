@@ -8,8 +8,9 @@ from typing import Any
 
 from crawler.archive.frontmatter import article_tags, dump_yaml, safe_file_id
 from crawler.store import StoredArticle
-from crawler.text.dates import SITE_TZ
+from crawler.text.dates import site_local
 from crawler.text.htmlclean import html_to_markdown_text, markdown_safe, replace_image_sources
+from crawler.text.urls import web_url
 
 
 def note_path(archive_dir: Path, article: StoredArticle) -> Path:
@@ -19,12 +20,12 @@ def note_path(archive_dir: Path, article: StoredArticle) -> Path:
 
 def note_name(source: str, published: datetime, site_id: str, suffix: str = ".md") -> str:
     """``<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id><suffix>``: where an article's note lives."""
-    local = published.astimezone(SITE_TZ)
+    local = site_local(published)
     return f"{safe_file_id(source)}/{local:%Y}/{local:%m}/{local:%Y%m%d}-{safe_file_id(site_id)}{suffix}"
 
 
 def _iso(value: Any) -> str:
-    return value.astimezone(SITE_TZ).isoformat()
+    return site_local(value).isoformat()
 
 
 def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[str, Any]:
@@ -42,17 +43,17 @@ def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[
         "archived": _iso(article.archived),
         "topics": sorted(article.topics),
         "tags": article_tags(article) if tags is None else tags,
-        "cover": article.cover,
-        "also_at": list(article.aliases),
-        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by],
+        "cover": web_url(article.cover),
+        "also_at": [alias for alias in article.aliases if web_url(alias)],
+        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by if web_url(url)],
         "revision": article.revision,
         "content_sha256": article.content_sha256,
     }
 
 
 def render_note(article: StoredArticle) -> str:
-    local_published = article.published.astimezone(SITE_TZ)
-    local_archived = article.archived.astimezone(SITE_TZ)
+    local_published = site_local(article.published)
+    local_archived = site_local(article.archived)
     facts = [
         f"- **URL**: {markdown_safe(article.url)}",
         f"- **来源**: {markdown_safe(' / '.join(x for x in (article.site_name, article.outlet) if x))}",
@@ -113,4 +114,4 @@ def revision_history(article: StoredArticle) -> list[str]:
 
 
 def _local(moment: Any) -> str:
-    return f"{moment.astimezone(SITE_TZ):%Y-%m-%d %H:%M:%S}"
+    return f"{site_local(moment):%Y-%m-%d %H:%M:%S}"

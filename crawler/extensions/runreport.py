@@ -103,6 +103,7 @@ class RunReporter:
         self.show_progress = show_progress
         self.counts = RunCounts()
         self.run_id: int | None = None
+        self.started = utcnow()
         self.source = ""
         self._last_draw = 0.0
 
@@ -123,7 +124,13 @@ class RunReporter:
     def spider_opened(self, spider: Spider) -> None:
         self.resources = CrawlResources.of(self.crawler)
         self.source = self.resources.source
-        self.run_id = self.resources.store.start_run(self.source, utcnow())
+        self.started = utcnow()
+        try:
+            self.run_id = self.resources.store.start_run(self.source, self.started)
+        except OUTPUT_ERRORS as error:  # the store is locked beyond its busy timeout, say
+            # the crawl goes on; its run is recorded when it ends (spider_closed tries again)
+            logger.warning("Could not record the start of the run of %s (%s); recording it at the end",
+                           self.source, error.orig if hasattr(error, "orig") else error)
 
     def response_received(self, response: Response, request: Any, spider: Spider) -> None:
         self.counts.pages += 1
@@ -180,6 +187,7 @@ class RunReporter:
             **dataclasses.asdict(self.counts.stats()),
             "skipped_known": self.crawler.stats.get_value("topicfeed/article_skipped_known", 0),
             "unmatched": self.crawler.stats.get_value("topicfeed/unmatched", 0),
+            "dates_replaced": self.crawler.stats.get_value("topicfeed/dates_replaced", 0),
             "finish_reason": reason,
         }
         outcome = self.outcome(reason)
@@ -188,10 +196,12 @@ class RunReporter:
         self.crawler.stats.set_value("topicfeed/outcome", outcome)
         for name, value in stats.items():
             self.crawler.stats.set_value(f"topicfeed/run/{name}", value)
-        if self.run_id is not None and self.resources is not None:
+        if self.resources is not None:
             try:
-                self.resources.store.finish_run(
-                    self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
+                store = self.resources.store
+                if self.run_id is None:
+                    self.run_id = store.start_run(self.source, self.started)
+                store.finish_run(self.run_id, utcnow(), outcome, stats, self.counts.error_lines)
             except OUTPUT_ERRORS as error:  # e.g. the disk that ended the run is still full
                 logger.error("Could not record the run of %s: %s", self.source, error)
         logger.info("%s (%s)", self.counts.line(self.source), outcome)

@@ -64,10 +64,14 @@ class PreparePipeline:
 
     async def process_item(self, item: Article) -> Article:
         try:
-            return await self.workers.prepare(item)
+            prepared = await self.workers.prepare(item)
         except InvalidArticle as invalid:
             self.stats.inc_value("topicfeed/invalid")
             raise DropItem(str(invalid)) from invalid
+        if prepared.date_note:
+            self.stats.inc_value("topicfeed/dates_replaced")
+            logger.warning("%s: %s", prepared.url, prepared.date_note)
+        return prepared
 
 
 def unmatched(crawler: Crawler, item: Article) -> DropItem:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.items import Article, Image
-from crawler.store import migrations, statements
+from crawler.store import imagefiles, migrations, statements
 from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
 from crawler.store.failures import PageFailures
 from crawler.store.links import ArticleLinks
@@ -32,6 +32,7 @@ from crawler.store.schema import (
     revisions,
     schema_version,
 )
+from crawler.store.sqlitefile import foreign_tables
 from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
@@ -58,6 +59,9 @@ class Store(RunRecords, PageFailures, TopicReads):
                 db_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the store folder {db_path.parent}: {exc.strerror}") from exc
+            if foreign := foreign_tables(db_path):  # read only: the file is not ours to change
+                raise StoreError(f"{url}: not a usable topicfeed store (another program's database, tables "
+                                 f"{foreign}); point [store] url or --data-dir at another location")
         engine = sa.create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", sqlite_pragmas)
@@ -312,6 +316,7 @@ class Store(RunRecords, PageFailures, TopicReads):
                         "failed": image["url"] in failed and image["url"] not in local} for image in images]
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(images=updated, version=articles.c.version + 1))
+            imagefiles.record(conn, article_id, local.values())
 
     def mark_archived(self, article_id: int, version: int) -> None:
         with self._tx() as conn:

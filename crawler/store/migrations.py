@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from crawler.store.schema import ai_summaries, outbox, outbox_stories, source_health
+from crawler.store.schema import ai_summaries, image_files, outbox, outbox_stories, source_health
 
 _PUBLISHED_COPY = {
     "sqlite": [
@@ -89,4 +89,12 @@ def _ai_summaries(conn: Connection) -> None:
     ai_summaries.create(conn, checkfirst=True)
 
 
-_STEPS = [_matches_published, _delivery_tables, _ai_summaries]  # _STEPS[n - 1] takes a store from version n to n + 1
+def _image_files(conn: Connection) -> None:
+    from crawler.store.imagefiles import backfill
+
+    image_files.create(conn, checkfirst=True)
+    backfill(conn)
+
+
+# _STEPS[n - 1] takes a store from version n to n + 1
+_STEPS = [_matches_published, _delivery_tables, _ai_summaries, _image_files]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -211,4 +211,13 @@ ai_summaries = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("created", UtcDateTime, nullable=False),
+)
+
+# Local image files an article shows (path under the archive, images/<host>/<file>): the only
+# images ``topicfeed serve`` hands out, however computable another file's path is.
+image_files = sa.Table(
+    "image_files",
+    metadata,
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
 )

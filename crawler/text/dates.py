@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
+# A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+# Shown in a zone east of UTC, 9999-12-31T23:59:59Z is in the year 10000: no datetime holds it.
+_LATEST_SHOWN = datetime(9999, 12, 30, tzinfo=UTC)
+_EARLIEST_SHOWN = datetime(1, 1, 2, tzinfo=UTC)
 
 
 def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) -> datetime | None:
@@ -15,16 +21,17 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
 
     Naive times are the site's local time (Asia/Shanghai); returns None when unparseable.
     """
-    if value is None or value == "":
-        return None
+    if value is None or value == "" or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None  # a list, an object, true: no time at all
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdecimal()):
         number = float(value)
         if number > 1e11:  # milliseconds
             number /= 1000
         try:
-            return datetime.fromtimestamp(number, UTC)
+            moment = datetime.fromtimestamp(number, UTC)
         except (OverflowError, OSError, ValueError):
             return None
+        return moment if moment >= EARLIEST_PUBLISHED else None
     text = value.strip()
     try:  # the common shape first: "2025-07-24 10:30:00" (dateutil costs ~50x more)
         return as_aware(datetime.fromisoformat(text), tz)
@@ -43,3 +50,13 @@ def as_aware(value: datetime, tz: ZoneInfo = SITE_TZ) -> datetime:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def plausible_published(moment: datetime, now: datetime) -> bool:
+    """A publication time a news article can have: from 1990 to a day after ``now``."""
+    return EARLIEST_PUBLISHED <= moment <= now + FUTURE_SLACK
+
+
+def site_local(moment: datetime) -> datetime:
+    """``moment`` in Asia/Shanghai; a stored extreme (year 9999) is clamped instead of overflowing."""
+    return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)

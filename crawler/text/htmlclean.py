@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,22 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
                 img.set("width", width.strip())
                 img.set("height", height.strip())
     return _serialize(container)
+
+
+TRUNCATED_NOTE = "<p>（正文过长，以下内容未收录）</p>"
+
+
+def truncate_html(html: str, limit: int) -> str:
+    """At most about ``limit`` characters of an HTML fragment, cut outside any tag and closed again.
+
+    A 5 MB paragraph would make a 5 MB feed entry and hundreds of MB of text work; nobody reads
+    that far. Fragments within the limit come back unchanged.
+    """
+    if len(html) <= limit:
+        return html
+    opened = html.rfind("<", 0, limit)
+    cut = opened if opened > html.rfind(">", 0, limit) else limit  # never inside a tag
+    return _serialize(_parse(html[:cut])) + TRUNCATED_NOTE
 
 
 def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
@@ -195,9 +212,33 @@ def _markdown_options() -> Any:
     return html_to_markdown.ConversionOptions(autolinks=False)
 
 
+# A Markdown link, image or reference definition whose destination is not a web URL (or a
+# local image copy, ../…): text such as "[点我](javascript:alert(1))" would become a live link.
+_LINK_OPEN = re.compile(r"(?<!\\)((?:\\\\)*)\]\(")
+_REFERENCE = re.compile(r"^( {0,3})\[(?=[^\]\n]+\]:)", re.MULTILINE)
+_SAFE_DESTINATION = re.compile(r"[ \t]*<?[ \t]*(?:https?://|mailto:|\.\./)", re.IGNORECASE)
+
+
+def _defuse_links(text: str) -> str:
+    def link(match: re.Match[str]) -> str:
+        if _SAFE_DESTINATION.match(text, match.end()):
+            return match.group(0)
+        return f"{match.group(1)}]\\("
+
+    text = _LINK_OPEN.sub(link, text)
+
+    def reference(match: re.Match[str]) -> str:
+        close = text.index("]:", match.end())
+        if _SAFE_DESTINATION.match(text, close + 2):
+            return match.group(0)
+        return f"{match.group(1)}\\["
+
+    return _REFERENCE.sub(reference, text)
+
+
 def markdown_safe(text: str) -> str:
-    """Text that Markdown renderers show as text: a literal ``<`` would start raw HTML."""
-    return text.replace("<", "&lt;")
+    """Text that Markdown renderers show as text: no raw HTML, no link to anything but the web."""
+    return _defuse_links(text.replace("<", "&lt;"))
 
 
 def html_to_markdown_text(html: str) -> str:

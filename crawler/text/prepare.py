@@ -7,13 +7,20 @@ near-duplicate signature. It is CPU work only, so it can run in a worker process
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from crawler.items import Article, Image
-from crawler.text.dates import as_aware
-from crawler.text.htmlclean import clean_body
-from crawler.text.strings import clean_line, content_hash
+from crawler.text.dates import as_aware, plausible_published, utcnow
+from crawler.text.htmlclean import clean_body, truncate_html
+from crawler.text.strings import clean_line, content_hash, xml_safe
 from crawler.text.summary import summarize
 from crawler.text.topics import TopicMatcher
-from crawler.text.urls import canonical_url
+from crawler.text.urls import canonical_url, web_url
+
+# The longest body an article keeps (HTML characters, before cleaning): several times the
+# longest real news article; a reader is not served more, and text work stays bounded.
+MAX_BODY_CHARS = 400_000
+_LONE_SURROGATE = ("site_id", "summary", "cover")
 
 
 class InvalidArticle(ValueError):
@@ -30,12 +37,24 @@ def normalize(item: Article) -> Article:
         raise InvalidArticle(f"no title: {item.url}")
     if item.published is not None:
         item.published = as_aware(item.published)
-    body = clean_body(item.body_html, item.url, item.image_fallbacks)
+        if not plausible_published(item.published, utcnow()):
+            # 9999-12-31 once froze every feed; the store then records the fetch time instead
+            item.date_note = (f"published {item.published.isoformat()} is before 1990 or in the future: "
+                              "counted as missing, the fetch time is used")
+            item.published = None
+    # a lone surrogate (a JSON "\ud800" escape) cannot be stored as UTF-8: xml_safe drops it
+    for name in _LONE_SURROGATE:
+        setattr(item, name, xml_safe(str(getattr(item, name) or "")))
+    item.categories = [line for line in (clean_line(str(c)) for c in item.categories) if line]
+    item.images = [replace(image, url=xml_safe(image.url), caption=xml_safe(image.caption)) for image in item.images]
+    body = clean_body(truncate_html(xml_safe(item.body_html), MAX_BODY_CHARS), item.url, item.image_fallbacks)
     item.body_html, item.text = body.html, body.text
     if not item.text:
         raise InvalidArticle(f"no text: {item.url}")
+    item.images = [image for image in item.images if web_url(image.url)]
     known = {image.url for image in item.images}
     item.images += [Image(url) for url in body.image_urls if url not in known]
+    item.cover = web_url(item.cover)
     if not item.cover and item.images:
         item.cover = item.images[0].url
     item.keywords = [line for line in (clean_line(k) for k in item.keywords) if line]

@@ -66,3 +66,17 @@ def canonical_url(url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(absolute(url)).hostname or "").lower()
+
+
+def web_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL with a host, else "" (javascript:, data:, vbscript:…).
+
+    For every URL field an archive file, feed or page shows: a page's cover or link is the
+    site's word, and a reader would follow it.
+    """
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
