@@ -7,11 +7,13 @@
 
 from scrapy.settings import default_settings as _defaults
 
+from crawler import USER_AGENT as _USER_AGENT
+
 BOT_NAME = "topicfeed"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = "topicfeed/0.1 (+https://github.com/topicfeed/topicfeed)"
+USER_AGENT = _USER_AGENT
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1

@@ -10,6 +10,7 @@ from feedgen.entry import FeedEntry as _FgEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from crawler import __version__
 from crawler.text.strings import xml_safe
 from feeds.model import FeedEntry, TopicFeed
 
@@ -31,7 +32,7 @@ def page_url(base_url: str, slug: str) -> str:
     return f"{base_url}{slug}.html"
 
 
-def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = "0.1.0") -> bytes:
+def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = __version__) -> bytes:
     """Render ``feed`` as UTF-8 Atom bytes, identical for identical input.
 
     Entries keep the given order (the caller sorts newest first). The feed's

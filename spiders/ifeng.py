@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from scrapy import Request
 from scrapy.http import Response
+from w3lib.html import remove_tags
 
 from crawler.items import Article, Image
 from crawler.store.listings import ListingPass
@@ -24,7 +25,6 @@ from spiders.parsing import (
     http_validators,
     jsonp_payload,
     page_text,
-    strip_tags,
 )
 
 # Regional sub-site code (the host's first label) → region, for site_name 凤凰网<region>.
@@ -217,7 +217,7 @@ class IfengSpider(SourceSpider):
             published = parse_site_time(hit.get("newsTime"))
             entries.append((url, published))
             if not self.known.is_too_old(published):
-                self.logger.debug("Search %s: %s", keyword, strip_tags(str(hit.get("title", ""))))
+                self.logger.debug("Search %s: %s", keyword, remove_tags(str(hit.get("title", ""))))
                 yield self.article_request(url, self.parse_article)
         self.note_list_page(len(entries))
         wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]

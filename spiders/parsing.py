@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from scrapy.http import TextResponse
 
 _DECODER = json.JSONDecoder()
-_TAGS = re.compile(r"<[^>]+>")
 
 
 class PageParseError(ValueError):
@@ -74,9 +72,6 @@ def dict_entries(value: Any) -> list[dict[str, Any]]:
     """The objects of a JSON list; a value that is no list (``"junk"``, 42) holds none."""
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
-
-def strip_tags(value: str) -> str:
-    return _TAGS.sub("", value)
 
 
 def as_int(value: Any) -> int | None:

@@ -18,6 +18,7 @@ from twisted.internet.defer import Deferred
 from crawler import runtime
 from crawler.config import Config, parse_config
 from crawler.downloadermiddlewares.known import ARTICLE_META, KnownArticleMiddleware, KnownArticleSkipped
+from crawler.downloadermiddlewares.retry import BackoffRetryMiddleware
 from crawler.extensions.resources import RESOURCES_EXTENSION, CrawlResources, ResourcesNotOpen
 from crawler.extensions.runreport import RunReporter
 from crawler.items import Article
@@ -199,3 +200,20 @@ def test_run_reporter_records_the_run_with_its_counts(config, crawler):
     assert {k: run.stats[k] for k in ("pages", "new", "updated", "duplicates", "errors")} == {
         "pages": 1, "new": 1, "updated": 0, "duplicates": 1, "errors": 1}
     assert run.errors == [f"{URL}: HTTP 500"]
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def test_retries_go_through_scrapys_public_retry_helper(config):
+    crawler = component_crawler(config, IfengSpider, TOPICFEED_RETRY_BACKOFF=0, RETRY_TIMES=1)
+    crawler.spider = crawler.spidercls.from_crawler(crawler)
+    middleware = build_from_crawler(BackoffRetryMiddleware, crawler)
+    request = Request(URL)
+    answers = []
+    Deferred.fromCoroutine(middleware.process_exception(request, TimeoutError())).addCallback(answers.append)
+    [retry] = answers
+    assert retry.meta["retry_times"] == 1 and retry.dont_filter
+    Deferred.fromCoroutine(middleware.process_exception(retry, TimeoutError())).addCallback(answers.append)
+    assert answers[1] is None  # RETRY_TIMES reached: the request fails
+    assert crawler.stats.get_value("retry/count") == 1 and crawler.stats.get_value("retry/max_reached") == 1

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler import USER_AGENT
+
 IMAGES_FOLDER = "images"  # under the archive folder; notes and feeds link images/<host>/<file>
 
 
@@ -70,7 +72,7 @@ class SchedulerConfig:
 
 @dataclass(frozen=True)
 class CrawlConfig:
-    user_agent: str = "topicfeed/0.1 (+https://github.com/topicfeed/topicfeed)"
+    user_agent: str = USER_AGENT
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 

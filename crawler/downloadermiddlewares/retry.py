@@ -6,7 +6,7 @@ import logging
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
@@ -55,7 +55,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             logger.warning("Not retrying %s: Retry-After %.0fs is longer than %.0fs",
                            request.url, wait, self.retry_after_max)
             return response
-        retry = self._retry(request, f"HTTP {response.status}")
+        retry = self._retry_request(request, f"HTTP {response.status}")
         if retry is None:
             return response
         await self._wait(wait if wait is not None else self._backoff(request))
@@ -64,10 +64,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
-        retry = self._retry(request, exception)
+        retry = self._retry_request(request, exception)
         if retry is not None:
             await self._wait(self._backoff(request))
         return retry
+
+    def _retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """Scrapy's public retry helper: RETRY_TIMES, or the request's max_retry_times meta."""
+        return get_retry_request(request, spider=self.crawler.spider, reason=reason)
 
     def _backoff(self, request: Request) -> float:
         return min(self.max_delay, self.base_delay * 2 ** request.meta.get("retry_times", 0))

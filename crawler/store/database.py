@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from crawler.items import Article, Image
 from crawler.store import imagefiles, migrations, statements
 from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
+from crawler.store.failures import PageFailures
 from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
@@ -28,7 +29,6 @@ from crawler.store.schema import (
     articles,
     matches,
     metadata,
-    page_failures,
     revisions,
     schema_version,
 )
@@ -46,7 +46,7 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
 
 
-class Store(RunRecords, TopicReads):
+class Store(RunRecords, PageFailures, TopicReads):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
@@ -259,20 +259,6 @@ class Store(RunRecords, TopicReads):
                 {"article_id": article_id, "topic": slug, "keywords": list(kws)}
                 for slug, kws in sorted(topics.items())
             ])
-
-    def record_failure(self, canonical_url: str, source: str, reason: str, now: datetime) -> int:
-        """Remember that an article page did not parse; returns the attempts so far."""
-        with self._tx() as conn:
-            attempts = conn.execute(
-                sa.select(page_failures.c.attempts).where(page_failures.c.url == canonical_url)
-            ).scalar()
-            if attempts is None:
-                conn.execute(page_failures.insert().values(
-                    url=canonical_url, source=source, reason=reason, attempts=1, last_attempt=now))
-                return 1
-            conn.execute(page_failures.update().where(page_failures.c.url == canonical_url)
-                         .values(reason=reason, attempts=attempts + 1, last_attempt=now))
-            return attempts + 1
 
     def failure(self, canonical_url: str) -> PageFailure | None:
         rows = self._quick.rows(statements.FAILURE, url=canonical_url)
