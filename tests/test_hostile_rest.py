@@ -40,6 +40,7 @@ def test_a_redirect_off_the_configured_hosts_is_not_archived(make_spider, sample
     assert failure_of(spider, doc.url) == f"redirected to {moved}, not a configured host"
 
 
+@pytest.mark.sqlite_only
 def test_another_programs_sqlite_file_is_refused(tmp_path, ifeng_workspace):
     foreign = tmp_path / "app.sqlite3"
     with sqlite3.connect(foreign) as conn:
