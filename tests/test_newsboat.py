@@ -97,5 +97,5 @@ def test_newsboat_imports_the_opml_and_reads_every_entry(tmp_path, sample):
         asked = len(server.served)
         newsboat.run("-x", "reload")
         assert guids(newsboat.items()) == guids(items)
-        again = [s for s in server.served[asked:] if s.path.endswith(".atom")]
+        again = [s for s in list(server.served)[asked:] if s.path.endswith(".atom")]
         assert sorted(s.status for s in again) == [304, 304]
