@@ -251,7 +251,7 @@ class QutoutiaoSpider(SourceSpider):
         article = self.article_from_page(response, listing)
         if article is None:
             return
-        if self.known.is_too_old(article.published):
+        if self.known.is_too_old(self.sane_time(article.published, article.listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.page_failed(response.url, "older than max_age_days")
             return
@@ -278,6 +278,7 @@ class QutoutiaoSpider(SourceSpider):
             title=title,
             body_html=body,
             published=published or listing.published,
+            listed=listing.published,
             author=account or listing.author,
             summary=listing.introduction,
             images=images_of(body),
