@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,14 @@ def test_a_web_article_dated_1985_goes_by_its_feed_item_date(make_spider):
 
     item = normalize(item)
     assert item.published == listed and "list's time" in item.date_note
+
+
+def test_article_pages_without_a_body_count_as_not_parsed(make_spider):
+    spider = make_spider()
+    page = response_for(SINA.page)
+    empty = page.replace(body=re.sub(rb"<body.*</body>", b"<body></body>", page.body, flags=re.S))
+    for _ in range(3):
+        assert list(spider.parse_article(empty)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats["topicfeed/article_parse_failed"] == 3
+    assert breakage(stats) == "0 of 3 article pages parsed"
