@@ -96,6 +96,9 @@ class ArchiveImagesPipeline(FilesPipeline):
         resources = CrawlResources.of(crawler)
         if not resources.config.archive.images:
             raise NotConfigured
+        # Scrapy's FSFilesStore checks for its folder, then makes it: two `crawl --worker`
+        # processes starting together on one data dir would both make it, and one fail.
+        resources.config.images_dir.mkdir(parents=True, exist_ok=True)
         pipeline = cls(str(resources.config.archive_dir), crawler=crawler, resources=resources)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
