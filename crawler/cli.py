@@ -17,7 +17,7 @@ from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus, RunStats
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoreError
-from crawler.text.dates import SITE_TZ
+from crawler.text.dates import SITE_TZ, log_stamp
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
@@ -135,8 +135,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     report = run_crawl(config, sources, mirror=args.mirror.rstrip("/"), revisit=args.revisit,
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
-        print(result.line(), file=sys.stderr if not result.ok else sys.stdout)
-    print(f"feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
+        print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
+    print(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
     return report.exit_code
 
 
