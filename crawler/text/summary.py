@@ -18,7 +18,7 @@ _BOILERPLATE = re.compile(r"^(原标题|责任编辑|编辑|来源|（注：|\(�
 _PHOTO_AGENCIES = r"视觉中国|东方IC|IC\s*photo|图虫创意|人民视觉|新华社发|中新社发|CFP|Getty\s*Images|VCG"
 _CAPTION_LINE = re.compile(
     r"^\s*(?:"
-    r"[▲△▼▽↑↓●■◆☆★]"  # the arrow or bullet a caption starts with
+    r"[▲△▼▽↑↓●■◆☆★▶►]"  # the arrow or bullet a caption (or a video title) starts with
     r"|(?:图为|上图|下图|左图|右图|题图|配图|资料图|图片|图源|图注|图文|图|摄影|摄像|照片|视频|文图|文/图)\s*[：:/／|｜]"
     r"|图为|资料图片?|网络图片|受访者供图|图片由|图片来自|图片来源|图源"
     rf"|(?:{_PHOTO_AGENCIES})\s*$"
