@@ -79,6 +79,8 @@ CAPTIONS = (
     "摄影：王五",
     "资料图",
     "图片由受访者提供",
+    "红星新闻记者 杨雨奇 王田 北京报道",  # the seed's byline and editor lines
+    "编辑 官莉",
 )
 
 

@@ -34,6 +34,13 @@ _BRACKETED_CREDIT = re.compile(
 )
 
 
+# A short line that ends in no sentence mark is a heading, a caption or a byline ("编辑 官莉",
+# "红星新闻记者 杨雨奇 王田 北京报道", "将设置中国服务外包发展成就综合展"), not a sentence.
+MAX_UNENDED_LINE = 40
+_SENTENCE_MARKS = "。！？!?；;…."
+_CLOSING = "”’」』）)》】\"' "
+
+
 def story_lines(text: str) -> list[str]:
     """The text's lines without photo captions and credit lines, bracketed credits cut out."""
     lines = []
@@ -43,7 +50,12 @@ def story_lines(text: str) -> list[str]:
         line = _BRACKETED_CREDIT.sub("", line).strip()
         if line:
             lines.append(line)
-    return lines
+    ended = [line for line in lines if not _unended(line)]
+    return ended or lines  # a text with no sentence marks at all keeps its lines
+
+
+def _unended(line: str) -> bool:
+    return len(line) <= MAX_UNENDED_LINE and not line.rstrip(_CLOSING).endswith(tuple(_SENTENCE_MARKS))
 
 
 def split_sentences(text: str) -> list[str]:
