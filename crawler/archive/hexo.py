@@ -68,7 +68,8 @@ def hexo_front_matter(article: StoredArticle, topic_titles: Mapping[str, str]) -
     original = web_url(article.url) or web_url(article.canonical_url)
     if original:
         front["original_url"] = original  # for themes; the body ends with a link to it too
-    if any(marker in article.body_html for marker in NUNJUCKS_MARKERS):
+    shown_text = article.body_html + article.site_name + article.outlet  # the body and its 原文 line
+    if any(marker in shown_text for marker in NUNJUCKS_MARKERS):
         front["disableNunjucks"] = True
     return front
 
@@ -87,7 +88,7 @@ def _wall_clock(moment: datetime) -> datetime:
 def hexo_body(body_html: str, image_sources: Mapping[str, str] | None = None) -> str:
     """The sanitised body as one raw HTML block for Hexo's Markdown renderer.
 
-    ``image_sources``: image URL → where the Hexo site serves its copy (``[archive] hexo_images``).
+    ``image_sources``: image URL → where the Hexo site serves its copy (``[archive] hexo_local_images``).
     """
     body = replace_image_sources(body_html, image_sources or {}, keep_original_as_title=True)
     # Image hosts such as static.1sapp.com refuse other sites' Referer (the seed does the same).
