@@ -118,7 +118,7 @@ class Archive:
             # images): what changed it writes the newer files, these are stale.
             if store.version(stored.id) != stored.version:
                 return Archived(stored.canonical_url, [])
-            written = list(context.writer.write_rendered(files))
+            written = list(context.writer.write_rendered(files, stored))
             store.mark_archived(stored.id, stored.version)
         except OUTPUT_ERRORS as error:
             raise output_failure(error) from None
