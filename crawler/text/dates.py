@@ -60,3 +60,10 @@ def plausible_published(moment: datetime, now: datetime) -> bool:
 def site_local(moment: datetime) -> datetime:
     """``moment`` in Asia/Shanghai; a stored extreme (year 9999) is clamped instead of overflowing."""
     return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)
+
+
+def shown_time(moment: datetime, tz: ZoneInfo = SITE_TZ) -> str:
+    """A time as commands print it, with its zone: ``2025-07-24 07:55 +08:00``."""
+    local = min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(tz)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
