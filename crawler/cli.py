@@ -308,9 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def reader_left() -> None:
     """The reader of our output went away (``| head``): say nothing more, and let the
-    interpreter's last flush go nowhere instead of printing "Broken pipe"."""
+    interpreter's last flush go nowhere instead of printing "Broken pipe" (Python's recipe)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # not a real file (a test's capture)
-            os.dup2(devnull, stream.fileno())
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)

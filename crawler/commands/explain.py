@@ -208,9 +208,9 @@ class Explainer:
         host = host_of(self.canonical) or self.canonical
         if not covering:
             configured = ", ".join(f"{s.name} ({s.spider})" for s in self.config.sources) or "none"
-            text = (f"{self.named()} is not stored: no configured source fetches articles from {host} "
-                    f"(sources: {configured}). To follow that site, add a [[sources]] table for it "
-                    '(spider = "web" reads most news sites; see README).')
+            text = (f"{self.named()} is not stored: no configured source fetches it as an article (none of "
+                    f"{configured} reads such links from {host}). To follow that site, add a [[sources]] "
+                    'table for it (spider = "web" reads most news sites; see README).')
             return self.explanation(Verdict.NOT_COVERED, text, {"host": host})
         names = ", ".join(s.name for s in covering)
         text = (f"{self.named()} is not stored, and no crawl has listed it in the last week: never seen. "
