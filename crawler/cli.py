@@ -20,9 +20,11 @@ from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV
 from crawler.store import StoreError
+from crawler.text.dates import log_stamp
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
+
 
 class UsageError(Exception):
     """Bad command-line input; the message is the one line shown."""
@@ -135,10 +137,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     report = run_crawl(config, sources, mirror=args.mirror.rstrip("/"), revisit=args.revisit,
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
-        print(result.line(), file=sys.stderr if not result.ok else sys.stdout)
+        print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
     for line in report.hints():
         print(f"hint: {line}", file=sys.stderr)
-    print(f"feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
+    print(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
     return report.exit_code
 
 

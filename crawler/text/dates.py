@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
+LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"  # Scrapy's log lines and topicfeed's summary lines alike
 # A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -67,3 +68,8 @@ def shown_time(moment: datetime, tz: ZoneInfo = SITE_TZ) -> str:
     local = min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(tz)
     offset = local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+def log_stamp(moment: datetime | None = None) -> str:
+    """The time at the start of a log or summary line: local, with its UTC offset."""
+    return (moment or datetime.now()).astimezone().strftime(LOG_TIME_FORMAT)
