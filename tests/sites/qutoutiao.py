@@ -698,6 +698,8 @@ def build_qutoutiao_snapshot(writer: SnapshotWriter, ifeng: IfengSample) -> Quto
     for doc in docs.values():
         if doc.deleted:
             writer.add(doc.url, no_such_key_page(doc), status=404, content_type=XML_TYPE)
+            writer.mark_broken(doc.url, "an article deleted from the site (HTTP 404): recorded as gone, "
+                               "not counted as an error")
         else:
             writer.add(doc.url, article_page(doc), content_type=HTML_TYPE,
                        headers={"Last-Modified": _http_date(doc.published)})
