@@ -48,9 +48,9 @@ def test_status_names_what_it_read_with_zones_and_next_runs(capsys, crawled_once
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(f"config: {crawled_once}; data: {tmp_path / 'data'}; store: ")
-    source = next(line for line in lines if line.startswith("  ifeng-hb: "))
-    assert source.startswith("  ifeng-hb: 2025-07-26 10:00 +08:00 ok; 12 pages, 3 new, 0 updated")
-    assert re.search(r"; next run \d{4}-\d\d-\d\d \d\d:[03]0 \+08:00 \(\*/30 \* \* \* \*\)$", source)
+    at = next(n for n, line in enumerate(lines) if line.startswith("  ifeng-hb: "))
+    assert lines[at].startswith("  ifeng-hb: 2025-07-26 10:00 +08:00 ok; 12 pages, 3 new, 0 updated")
+    assert re.fullmatch(r"    next run \d{4}-\d\d-\d\d \d\d:[03]0 \+08:00 \(\*/30 \* \* \* \*\)", lines[at + 1])
     assert "    ! https://hb.ifeng.com/c/x: HTTP 500" in lines
     assert "  service-outsourcing (服务外包): 0 articles, newest -" in lines
 
@@ -130,8 +130,9 @@ def test_serve_elsewhere_than_base_url_warns_once(tmp_path):
         process.terminate()
         process.wait(timeout=30)
     rest = process.stderr.read()
-    assert first.startswith("warning: serving on 127.0.0.1:")
-    assert "[feeds] base_url = http://127.0.0.1:8080/" in first and f"set base_url in {config}" in first
+    assert first.startswith("warning: the OPML and feed links point at [feeds] base_url = http://127.0.0.1:8080/, "
+                            "not at this server (127.0.0.1:")
+    assert f"set base_url in {config}" in first
     assert "warning:" not in rest
 
 

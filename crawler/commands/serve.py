@@ -25,6 +25,6 @@ def base_url_mismatch(config: Config, host: str, port: int) -> str:
     if reached:
         return ""
     where = config.path or "the config"
-    return (f"serving on {host}:{port}, but the OPML and feed links point at [feeds] base_url = "
-            f"{config.feeds.base_url}; to change them set base_url in {where} to the address readers use "
+    return (f"the OPML and feed links point at [feeds] base_url = {config.feeds.base_url}, not at this "
+            f"server ({host}:{port}); to change them set base_url in {where} to the address readers use "
             "and run topicfeed feeds (or serve on the host and port base_url names)")

@@ -91,14 +91,14 @@ def status_lines(config: Config, report: dict[str, Any]) -> list[str]:
     lines = [f"config: {config_origin(config)}; data: {report['data_dir']}; store: {report['store']}",
              "sources:"]
     for source in report["sources"]:
-        upcoming = (f"next run {when(source['next_run'])} ({source['schedule']})" if source["next_run"]
-                    else "disabled")
+        upcoming = (f"    next run {when(source['next_run'])} ({source['schedule']})" if source["next_run"]
+                    else "    disabled: no next run")
         run = source["last_run"]
         if run is None:
-            lines.append(f"  {source['name']}: never crawled; {upcoming}")
+            lines.extend([f"  {source['name']}: never crawled", upcoming])
             continue
         stats = RunStats.from_mapping(run)
-        lines.append(f"  {source['name']}: {when(run['started'])} {run['outcome']}; {stats.line()}; {upcoming}")
+        lines.extend([f"  {source['name']}: {when(run['started'])} {run['outcome']}; {stats.line()}", upcoming])
         errors = run["error_lines"]
         lines.extend(f"    ! {line}" for line in errors[:MAX_ERRORS_SHOWN])
         if len(errors) > MAX_ERRORS_SHOWN:
