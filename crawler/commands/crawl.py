@@ -116,7 +116,8 @@ def run_crawl(
     ``worker_run``: crawl the one source together with the other workers of that run id
     (crawler.scaleout) instead of alone under the per-source lock.
     """
-    started = datetime.now(UTC)  # the LLM summary step takes what was stored since
+    # the LLM summary step takes what was stored since; whole seconds, as the store keeps times
+    started = utcnow()
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
