@@ -18,7 +18,7 @@ commit=$(git -C "$repo" rev-parse --short "$rev")
 tree=/tmp/topicfeed-bench/tree-$commit
 rm -rf "$tree"
 mkdir -p "$tree"
-git -C "$repo" archive "$commit" crawler spiders feeds scrapy.cfg | tar -x -C "$tree"
+git -C "$repo" archive "$commit" crawler spiders feeds tests scrapy.cfg | tar -x -C "$tree"
 cp -r "$repo/bench" "$tree/bench"
 rm -rf "$tree/bench/__pycache__"
 echo "$commit" > "$tree/COMMIT"

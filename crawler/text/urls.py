@@ -43,8 +43,20 @@ def absolute(url: str, scheme: str = "https") -> str:
     return url
 
 
+# Already canonical, as most links a crawl checks are (the store keeps them so): https, a
+# lower-case host without port or user, a path, no query, fragment, escape or embedded URL.
+_CANONICAL = re.compile(r"https://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[^?#%\s\x00-\x1f\x7f\\]*")
+
+
 def canonical_url(url: str) -> str:
     """https, lower-case host, no fragment, no tracking or per-request query, proxies unwrapped."""
+    if _CANONICAL.fullmatch(url) and "//" not in url[8:]:
+        return url
+    return canonicalize(url)
+
+
+def canonicalize(url: str) -> str:
+    """``canonical_url`` by its rules, without the shortcut for URLs that are canonical already."""
     url = unwrap_proxy(absolute(url))
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
