@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as date_parser
-
 SITE_TZ = ZoneInfo("Asia/Shanghai")
 # A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
@@ -37,6 +35,8 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
         return as_aware(datetime.fromisoformat(text), tz)
     except ValueError:
         pass
+    from dateutil import parser as date_parser  # the rare other shapes: not loaded by every crawl
+
     try:
         parsed = date_parser.parse(text)
     except (ValueError, OverflowError, TypeError):
