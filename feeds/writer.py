@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from crawler.fsutil import write_if_changed
+from crawler.fsutil import write_if_changed, write_many_if_changed
 from feeds.atom import render_atom
 from feeds.html import STYLESHEET, STYLESHEET_NAME
 from feeds.index_page import render_index_html
@@ -80,15 +80,16 @@ def _raise_first(failures: list[OSError]) -> None:
 def write_archived_pages(pages: Sequence[tuple[ArchivedPage, str]], feeds_dir: Path,
                          rendered: RenderedFeeds | None = None) -> list[Path]:
     """Write each archived article's page; ``pages`` pairs it with the key of its input."""
+    due = {feeds_dir / archived.path: (archived, key) for archived, key in pages}
+    if rendered is not None:
+        due = {path: job for path, job in due.items() if not rendered.is_current(path, job[1])}
     written = []
-    for archived, key in pages:
-        path = feeds_dir / archived.path
-        if rendered is not None and rendered.is_current(path, key):
-            continue
-        if write_if_changed(path, render_archived_html(archived)):
+    for path, changed in write_many_if_changed((path, render_archived_html(archived))
+                                               for path, (archived, _) in due.items()):
+        if changed:
             written.append(path)
         if rendered is not None:
-            rendered.remember(path, key)
+            rendered.remember(path, due[path][1])
     if rendered is not None:
         rendered.save()
     return written
