@@ -227,3 +227,18 @@ def test_front_matter_yaml_is_what_pyyaml_writes(data, flow_style):
     expected = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
                               default_flow_style=flow_style)
     assert dump_yaml(data, flow_style=flow_style) == expected
+
+
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=40),
+       st.sampled_from(["", "\ud83d\ude00", "\ud83d", "\x00", "\ufffe"]))
+def test_xml_safe_keeps_every_carriable_character_and_joins_split_pairs(text, extra):
+    value = text + extra + text
+    safe = xml_safe(value)
+    assert not XML_ILLEGAL.search(safe)
+    if not XML_ILLEGAL.search(value):
+        assert safe == value
+    if extra == "\ud83d\ude00":
+        assert "😀" in safe
