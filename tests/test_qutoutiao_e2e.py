@@ -17,7 +17,7 @@ from crawler.pipelines.images import image_path
 from crawler.store import Store
 from crawler.text.urls import canonical_url, unwrap_proxy
 from tests.configs import qutoutiao_config
-from tests.helpers import SEEDS, read_notes, store_url, write_config
+from tests.helpers import SEEDS, check_atom, read_notes, store_url, write_config
 from tests.sites.media import placeholder_png
 from tests.sites.qutoutiao import BEIJING
 
@@ -53,7 +53,10 @@ def post_blocks(body: str) -> list[str | tuple[str, int, int]]:
     root = lxml.html.fragment_fromstring(body.strip())
     assert root.tag == "div"
     blocks: list[str | tuple[str, int, int]] = []
-    for p in root:
+    paragraphs = list(root)
+    if paragraphs and paragraphs[-1].text_content().startswith("原文："):
+        paragraphs.pop()  # our link to the original article (the hand-made seed has none)
+    for p in paragraphs:
         img = p.find("img")
         if img is None:
             blocks.append(p.text_content())
@@ -86,7 +89,8 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         local = doc.published.isoformat()
         assert meta["title"] == doc.title
         assert meta["published"] == local and local.endswith("+08:00")
-        assert (meta["author"], meta["site_name"], meta["outlet"]) == (doc.account, "趣头条", "")
+        assert (meta["author"], meta["site_name"], meta["outlet"]) == (doc.account, "趣头条", doc.outlet)
+        assert f"- **来源**: 趣头条 / {doc.outlet}\n" in body
         assert meta["url"] == meta["canonical_url"] == doc.url  # no per-request key kept
         assert meta["cover"] == doc.cover
         assert path.relative_to(ws.data / "archive").parts[0] == "qutoutiao"
@@ -94,11 +98,17 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         for paragraph in doc.paragraphs:
             assert paragraph in body, f"{paragraph[:20]}… missing from {path.name}"
         for image in doc.images:  # downloaded into the archive, linked from the note
-            assert f"](../../../{image_path(image.url)})" in body
+            assert f'](../../../{image_path(image.url)} "{image.url}")' in body  # the copy, and where from
             local = path.parent / "../../.." / image_path(image.url)
             assert local.resolve().read_bytes() == placeholder_png(image.url)
         for junk in JUNK:
             assert junk not in body, f"{junk!r} leaked into {path.name}"
+    # the feed credits the publisher, not the site it was found on
+    feed = check_atom(ws.data / "feeds" / "service-outsourcing.atom")
+    for entry in feed.entries:
+        doc = q.docs[q.role_of(entry.id)]
+        assert entry.author == doc.outlet
+        assert f"来源：<a href=\"{doc.url}\">趣头条 / {doc.outlet}</a>" in entry.content[0].value
 
 
 def test_images_keep_their_size_and_text_its_paragraphs(crawled, sample):
@@ -133,6 +143,8 @@ def test_hexo_posts_for_every_archived_article(crawled, sample):
         assert front["author"] == doc.account and front["comments"] is False
         assert [b for b in post_blocks(body) if isinstance(b, str)] == doc.paragraphs
         assert ("disableNunjucks" in front) == (expected[name] == "nunjucks"), name
+        assert front["original_url"] == doc.url
+        assert f'<p>原文：<a href="{doc.url}">趣头条 / {doc.outlet}</a></p>' in body
     nunjucks = posts[next(n for n, r in expected.items() if r == "nunjucks")]
     assert nunjucks[0]["disableNunjucks"] is True and "{{ customer.name }}" in nunjucks[1]
 

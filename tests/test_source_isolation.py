@@ -17,7 +17,7 @@ from spiders.ifeng import IfengSpider
 from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, feeds, ifeng_hb_source, paths, qutoutiao_source, topic
 from tests.conftest import Workspace
-from tests.helpers import check_atom, store_url, write_config
+from tests.helpers import check_atom, store_url, summary_lines, write_config
 from tests.sites import Sample
 from tests.sites.qutoutiao import rotate_list_keys
 
@@ -38,10 +38,10 @@ def test_a_source_that_cannot_start_fails_alone_and_the_feeds_are_rebuilt(broken
     run = ws.crawl()
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr and "RuntimeError" not in run.stderr
-    failed = [line for line in run.stderr.splitlines() if line.startswith("qutoutiao: ")]
+    failed = [line for line in summary_lines(run.stderr) if line.startswith("qutoutiao: ")]
     assert failed == ["qutoutiao: failed (could not start: ValueError: invalid literal for int() with "
                       "base 10: '财经'); 0 pages, 0 new, 0 updated, 0 duplicates, 0 errors"]
-    [ifeng_line] = [line for line in run.stdout.splitlines() if line.startswith("ifeng-hb: ")]
+    [ifeng_line] = [line for line in summary_lines(run.stdout) if line.startswith("ifeng-hb: ")]
     assert ifeng_line.startswith("ifeng-hb: ok; ") and " 0 new," not in ifeng_line
     assert not any(r.startswith("api.1sapp.com") for r in ws.server.requests)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
+LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"  # Scrapy's log lines and topicfeed's summary lines alike
 # A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -57,6 +58,20 @@ def plausible_published(moment: datetime, now: datetime) -> bool:
     return EARLIEST_PUBLISHED <= moment <= now + FUTURE_SLACK
 
 
+def sane_published(published: datetime | None, listed: datetime | None, now: datetime) -> datetime | None:
+    """The time an article goes by: its own when plausible, else its listing's when that is, else
+    None (the fetch time is used then)."""
+    for moment in (published, listed):
+        if moment is not None and plausible_published(as_aware(moment), now):
+            return as_aware(moment)
+    return None
+
+
 def site_local(moment: datetime) -> datetime:
     """``moment`` in Asia/Shanghai; a stored extreme (year 9999) is clamped instead of overflowing."""
     return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)
+
+
+def log_stamp(moment: datetime | None = None) -> str:
+    """The time at the start of a log or summary line: local, with its UTC offset."""
+    return (moment or datetime.now()).astimezone().strftime(LOG_TIME_FORMAT)
