@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +79,7 @@ def run_crawl(
     ``worker_run``: crawl the one source together with the other workers of that run id
     (crawler.scaleout) instead of alone under the per-source lock.
     """
-    started = datetime.now(UTC)  # the LLM summary step takes what was stored since
+    started = utcnow()  # the LLM summary step takes what was stored since: whole seconds, as stored
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
