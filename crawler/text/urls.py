@@ -55,6 +55,10 @@ def canonical_url(url: str) -> str:
     return canonicalize(url)
 
 
+# Hand-written rather than w3lib's canonicalize_url + url_query_cleaner, measured 2026-12-02: w3lib
+# percent-encodes non-ASCII paths (中文.html → %E4%B8%AD…, changing the key of every stored article whose
+# URL has Chinese in it), keeps http and proxy prefixes, has no prefix rule (utm_*) and no per-host
+# rule, and took 1.5x the time here (122 µs against 81 µs a URL on a loaded 2-core machine).
 def canonicalize(url: str) -> str:
     """``canonical_url`` by its rules, without the shortcut for URLs that are canonical already."""
     url = unwrap_proxy(absolute(url))
