@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from scrapy.settings import BaseSettings, Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config, load_config
-from crawler.text.dates import utcnow
+from crawler.text.dates import SITE_TZ, utcnow
 
 MIRROR_ENV = "TOPICFEED_MIRROR"
 CONFIG_SETTING = "TOPICFEED_CONFIG"
@@ -77,3 +77,10 @@ def reference_now(settings: BaseSettings) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"TOPICFEED_NOW needs a UTC offset, got {value!r}")
     return parsed
+
+
+def replay_clock(newest: datetime) -> str:
+    """A TOPICFEED_NOW under which an article published at ``newest`` is young: the next full
+    hour after it, as the sites' local time (what a snapshot replay of it wants)."""
+    clock = (newest.astimezone(SITE_TZ) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    return clock.isoformat()
