@@ -205,12 +205,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.commands.schedule import crawl_command, run_schedule, schedule_lines
 
     config = load(args)
+    mirror = mirror_of(args)
     if args.list:
         print("\n".join(schedule_lines(config)))
         return ExitStatus.OK
     if args.grace < 0:
         raise UsageError(f"--grace {args.grace:g}: give a number of seconds, 0 or more")
-    mirror = mirror_of(args)
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # every child crawl inherits it
     setup_logging(args.verbose)

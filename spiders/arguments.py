@@ -155,7 +155,7 @@ class Words(Argument):
         if hint is None:
             return f"use one of: {listed}"
         label = self.choices.get(hint, "")
-        return f"did you mean {hint!r}{f' ({label})' if label else ''}? (known: {listed})"
+        return f"did you mean {hint!r}{f' ({label})' if label else ''}?"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +188,7 @@ class Numbers(Argument):
         close = close_match(item, by_name) if isinstance(item, str) else None
         listed = ", ".join(f"{number} {name}" for number, name in list(self.names.items())[:8])
         if close:
-            return f"did you mean {by_name[close]} ({close})? ({listed}, …)"
+            return f"did you mean {by_name[close]} ({close})?"
         return f"write the ids, e.g. {self.name} = {self.example()} ({listed}, …)"
 
 

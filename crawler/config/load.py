@@ -30,6 +30,7 @@ from crawler.config.model import (
     choose,
 )
 from crawler.config.tables import Table
+from crawler.text.dates import reference_time
 
 CONFIG_FILENAME = "topicfeed.toml"
 STORE_URL_ENV = "TOPICFEED_STORE_URL"
@@ -244,10 +245,14 @@ def _scheduler(table: Table) -> SchedulerConfig:
 def _crawl(table: Table) -> CrawlConfig:
     table.check_keys(_fields(CrawlConfig))
     default = CrawlConfig()
-    return CrawlConfig(
-        user_agent=table.string("user_agent", default.user_agent),
-        settings=table.free_table("settings"),
-    )
+    settings = table.free_table("settings")
+    if settings.get("TOPICFEED_NOW"):
+        try:
+            reference_time(settings["TOPICFEED_NOW"])
+        except ValueError as error:
+            fix = "give the time to judge article age against, e.g. 2025-07-26T10:00:00+08:00"
+            raise table.error("settings.TOPICFEED_NOW", f"{settings['TOPICFEED_NOW']!r} {error}", fix) from None
+    return CrawlConfig(user_agent=table.string("user_agent", default.user_agent), settings=settings)
 
 
 def _cluster(table: Table) -> ClusterConfig:
