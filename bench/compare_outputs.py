@@ -97,12 +97,12 @@ def run_demos(version: Version, configs: Sequence[str | None], work: Path) -> tu
             args += ["--config", str(work / "topicfeed.toml")]
         done = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=600, check=False)
         printed.append(f"run {run}: exit {done.returncode}")
-        printed += [line for line in done.stdout.splitlines() if not line.startswith(SKIPPED_LINES)]
+        printed += [line for line in done.stdout.splitlines() if SUMMARY_LINE.match(line)]
     return data, "\n".join(printed) + "\n"
 
 
-# Lines naming this run's paths and ports, not what was crawled.
-SKIPPED_LINES = ("sample snapshot:", "snapshot server:", "store:", "archive:", "feeds:", "  /")
+# What was crawled: each source's summary line (the demo's other lines name paths, ports and next steps).
+SUMMARY_LINE = re.compile(r"^[\w.-]+: (?:ok|unhealthy|failed|busy)\b")
 
 
 def masked(path: Path) -> bytes:

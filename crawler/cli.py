@@ -17,7 +17,7 @@ from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus, RunStats
 from crawler.runtime import MIRROR_ENV, checked_mirror
 from crawler.store import Store, StoreError
-from crawler.text.dates import SITE_TZ, reference_time
+from crawler.text.dates import SITE_TZ, log_stamp, reference_time
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommand_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each subcommand's parser, by name."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    return dict(action.choices)
+
+
 def parse_settings(pairs: Sequence[str]) -> dict[str, str]:
     overrides = {}
     for pair in pairs:
@@ -148,8 +154,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     report = run_crawl(config, sources, mirror=mirror_of(args), revisit=args.revisit,
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
-        print(result.line(), file=sys.stderr if not result.ok else sys.stdout)
-    print(f"feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
+        print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
+    print(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
     return report.exit_code
 
 
@@ -252,12 +258,11 @@ def setup_logging(verbose: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.commands.demo import run_demo
+    from crawler.commands.demo import demo_setup, run_demo
 
-    config = load_config(args.config) if args.config else load_config(None)
-    config = config.with_data_dir((args.data_dir or Path("topicfeed-demo")).resolve())
-    server = None if args.no_serve else demo_server(config, args.port)
-    return run_demo(config, server=server)
+    setup = demo_setup(args.config, args.data_dir)
+    server = None if args.no_serve else demo_server(setup.config, args.port)
+    return run_demo(setup, server=server, commands=subcommand_parsers(build_parser()).keys())
 
 
 def demo_server(config: Config, port: int | None) -> FeedServer:

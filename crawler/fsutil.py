@@ -6,13 +6,32 @@ import contextlib
 import errno
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-topicfeed-"
-# mkstemp makes 0600 files; a file we publish gets what the umask gives a new file (DESIGN §6).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK
+_PROC_STATUS = Path("/proc/self/status")
+_UMASK_PROBE = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask now (it may change after import: a test, a wrapper, a daemon)."""
+    try:  # Linux says it without changing it, so no thread ever sees a wrong umask
+        for line in _PROC_STATUS.read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_PROBE:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """What the umask gives a new file (0644 under the usual 022): mkstemp's 0600 would
+    survive the rename and lock out a web server running as another user (DESIGN §6)."""
+    return 0o666 & ~current_umask()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -30,7 +49,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            os.fchmod(tmp.fileno(), FILE_MODE)
+            os.fchmod(tmp.fileno(), new_file_mode())
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())

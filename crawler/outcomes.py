@@ -90,12 +90,15 @@ class RunStats:
     updated: int = 0
     duplicates: int = 0
     errors: int = 0
+    unreachable: tuple[str, ...] = ()  # "host (cause)" of each host given up, e.g. "hb.ifeng.com (DNS)"
 
     @classmethod
     def from_mapping(cls, stats: Mapping[str, Any]) -> Self:
         """From a run record's stats (which also hold other keys)."""
-        return cls(**{name: int(stats.get(name, 0) or 0) for name in cls.__dataclass_fields__})
+        counts = {name: int(stats.get(name, 0) or 0) for name in cls.__dataclass_fields__ if name != "unreachable"}
+        return cls(**counts, unreachable=tuple(str(host) for host in stats.get("unreachable") or ()))
 
     def line(self) -> str:
-        return (f"{self.pages} pages, {self.new} new, {self.updated} updated, "
-                f"{self.duplicates} duplicates, {self.errors} errors")
+        counts = (f"{self.pages} pages, {self.new} new, {self.updated} updated, "
+                  f"{self.duplicates} duplicates, {self.errors} errors")
+        return f"{counts}; unreachable: {', '.join(self.unreachable)}" if self.unreachable else counts

@@ -8,6 +8,7 @@
 from scrapy.settings import default_settings as _defaults
 
 from crawler import USER_AGENT as _USER_AGENT
+from crawler.text.dates import LOG_TIME_FORMAT as _LOG_TIME_FORMAT
 
 BOT_NAME = "topicfeed"
 SPIDER_MODULES = ["spiders"]
@@ -27,7 +28,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 30
+# A host that accepts and never answers costs TOPICFEED_HOST_FAILURES_MAX timeouts before it
+# is given up (crawler.downloadermiddlewares.unreachable): about 45 s, not minutes.
+DOWNLOAD_TIMEOUT = 15
+DNS_TIMEOUT = 10
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
@@ -37,6 +41,7 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_DATEFORMAT = _LOG_TIME_FORMAT  # with the UTC offset: a cron log read elsewhere is unambiguous
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 # A crawl is also ended from inside after this long (the scheduler's hard timeout is outside).
@@ -48,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.downloadermiddlewares.known.KnownArticleMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+    # nearer the downloader than retries and redirects: it sees every failed attempt before the
+    # retries do (and can end them), and every answer, redirects included
+    "crawler.downloadermiddlewares.unreachable.UnreachableHostsMiddleware": 620,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.downloadermiddlewares.redirect.LoopAwareRedirectMiddleware": 600,
 }
@@ -74,6 +82,7 @@ MEDIA_ALLOW_REDIRECTS = True
 EXTENSIONS = {
     "crawler.extensions.resources.CrawlResources": 100,  # first: the others use what it opens
     "crawler.extensions.runreport.RunReporter": 500,
+    "crawler.extensions.console.ConsoleReport": 510,  # after the reporter: it shows its counts
 }
 
 # Scrapy imports every component its *_BASE settings name, enabled or not (to match class
@@ -96,6 +105,8 @@ TOPICFEED_MIRROR = ""  # mirror base URL (DESIGN §4); the environment variable 
 TOPICFEED_REVISIT = False  # re-fetch every archived article younger than max_age now
 TOPICFEED_NOW = ""  # ISO time to judge article age against (replaying a recorded snapshot)
 TOPICFEED_PROGRESS = True  # live progress line when stderr is a terminal
+TOPICFEED_HEARTBEAT = 30.0  # seconds between progress lines when stderr is not a terminal; 0: none
+TOPICFEED_HOST_FAILURES_MAX = 3  # connection failures (and no answer) after which a host is given up; 0: never
 TOPICFEED_ITEM_WORKERS = None  # processes for item CPU work; None: 1 with 2+ CPUs, else 0 (crawler.itemwork.pool)
 TOPICFEED_PUBLIC_ONLY = True  # requests go to public internet addresses only (crawler.text.addresses)
 # URLs (or host[:port]) the user configured that may be private: an LLM or a webhook on 127.0.0.1

@@ -32,6 +32,9 @@ ARTICLE_URL = re.compile(
 )
 # div.info: "2025-07-21 22:06:15 红星新闻" or "2025-07-21 22:06 红星新闻"; the account comes last.
 INFO_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)")
+# The page's inline script: "nickname:'证券时报'," (a JavaScript string: backslash escapes).
+PAGE_NICKNAME = re.compile(r"""\bnickname\s*:\s*'((?:[^'\\\n]|\\.)*)'""")
+NICKNAME_SCRIPT = "//script[contains(., 'nickname')]/text()"
 # Inside div.content but not content: scripts and the image viewer (#img).
 CONTENT_JUNK = ".//script | .//style | .//*[@id='img']"
 # Channel ids of the list API (shared/sites/README.md §1.2).
@@ -55,13 +58,14 @@ class ListItem:
     cover: str
     keywords: tuple[str, ...]
     author: str
+    outlet: str  # source_name: the publisher the account posts for ("" when the list leaves it out)
     published: datetime | None
     category: str
 
     @classmethod
     def unlisted(cls, url: str) -> ListItem:
         return cls(content_id=article_id(url) or "", url=url, title="", introduction="", cover="",
-                   keywords=(), author="", published=None, category="")
+                   keywords=(), author="", outlet="", published=None, category="")
 
 
 def is_ad(raw: dict[str, Any]) -> bool:
@@ -97,6 +101,7 @@ def list_item(raw: dict[str, Any], cid: int) -> ListItem | None:
         cover=real_url(covers[0]) if covers else "",
         keywords=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
         author=str(raw.get("nickname") or raw.get("source_name") or ""),
+        outlet=str(raw.get("source_name") or ""),
         published=parse_site_time(raw.get("publish_time")) or parse_site_time(raw.get("show_time")),
         category=CATEGORY_NAMES.get(cid, ""),
     )
@@ -109,6 +114,12 @@ def parse_info(text: str) -> tuple[datetime | None, str]:
     rest = text[match.end():] if match else text
     tokens = rest.split()
     return published, tokens[-1] if tokens else ""
+
+
+def page_nickname(script: str) -> str:
+    """The account name the page's inline script gives (``nickname:'…'``), or ""."""
+    match = PAGE_NICKNAME.search(script)
+    return re.sub(r"\\(.)", r"\1", match.group(1)).strip() if match else ""
 
 
 def content_html(element_html: str) -> str:
@@ -301,6 +312,8 @@ class QutoutiaoSpider(SourceSpider):
             body_html=body,
             published=published or listing.published,
             author=account or listing.author,
+            # The site is 趣头条; who published the story is the list's source_name, else the account.
+            outlet=listing.outlet or page_nickname(" ".join(response.xpath(NICKNAME_SCRIPT).getall())),
             summary=listing.introduction,
             images=images_of(body),
             cover=listing.cover,

@@ -24,6 +24,7 @@ from spiders.base import SourceSpider
 from spiders.parsing import http_validators
 from spiders.webargs import ARGUMENTS, WebArgs, web_args
 from spiders.weblinks import Entry, classify_links, feed_entries, site_id, sitemap_entries
+from spiders.weblistings import ListWalk, list_family, sitemap_reach, unchanged_since_pass
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -57,47 +58,115 @@ class WebSpider(SourceSpider):
         self._list_pages = 0
         self._sitemaps = 0
         self._queued: set[str] = set()
+        self._lists_begun: set[str] = set()  # list families (spiders.weblistings)
 
     # --- discovery ----------------------------------------------------------------------
 
     def discover(self) -> Iterator[Request]:
         for url in self.web.start_urls:
             self._queued.add(url)
+            self._lists_begun.add(list_family(url))
             yield self.page_request(url, self.parse_list)
         for url in self.web.sitemaps:
+            self._queued.add(url)
             yield self.page_request(url, self.parse_sitemap)
         for url in self.web.feeds:
             yield self.page_request(url, self.parse_feed)
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
+    def parse_list(self, response: Response, walk: ListWalk | None = None) -> Iterator[Request]:
+        walk = walk or ListWalk(self.begin_listing(list_family(response.url)))
         links = classify_links(response.body, response.url, self.web)
         self.note_list_page(len(links.articles))
         entries = [Entry(url, self._url_day_end(url)) for url in links.articles]
         yield from self.follow_articles(entries)
-        dates = [entry.published for entry in entries]
-        if dates and all(date is not None and self.known.is_too_old(date) for date in dates):
-            return  # every article here is older than max_age_days: later list pages are older still
+        frontier = [url for url in walk.frontier if url not in self._queued]
         for url in links.lists:
-            if url in self._queued or self._list_pages >= self.web.max_list_pages:
+            family = list_family(url)
+            if url in self._queued or url in frontier:
                 continue
-            self._queued.add(url)
-            self._list_pages += 1
-            yield self.page_request(url, self.parse_list)
+            if family == walk.listing:
+                frontier.append(url)
+            elif family not in self._lists_begun and self._list_pages < self.web.max_list_pages:
+                # another list (a column the home page links): its own listing; one already
+                # begun in this crawl reaches its pages through its own links
+                self._lists_begun.add(family)
+                self._queued.add(url)
+                self._list_pages += 1
+                yield self.page_request(url, self.parse_list)
+        walk = replace(walk, frontier=tuple(frontier))
+        times = [entry.published for entry in entries]
+        wanted = [(e.url, e.published) for e in entries if not self.known.is_too_old(e.published)]
+        at_cap = self._list_pages >= self.web.max_list_pages
+        if walk.failed:  # no pass to record: only the age limit and the cap stop it
+            carry_on = not (times and all(self.known.is_too_old(t) for t in times)) and not at_cap
+            passed = walk.walk if carry_on and walk.frontier else None
+        else:
+            passed = self.next_page(walk.walk, times, wanted, at_end=not walk.frontier, at_cap=at_cap)
+        if passed is not None:
+            yield from self._next_list_page(replace(walk, walk=passed))
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def _next_list_page(self, walk: ListWalk) -> Iterator[Request]:
+        frontier = [url for url in walk.frontier if url not in self._queued]
+        if not frontier or self._list_pages >= self.web.max_list_pages:
+            return
+        self._queued.add(frontier[0])
+        self._list_pages += 1
+        yield Request(frontier[0], callback=self.parse_list, errback=self.list_page_failed,
+                      cb_kwargs={"walk": replace(walk, frontier=tuple(frontier[1:]))})
+
+    def list_page_failed(self, failure: Failure) -> Iterator[Request]:
+        """A list page that failed: its pass never completes, so the next crawl pages on past it;
+        this one goes on to the list's other pages."""
+        self.request_failed(failure)
+        walk: ListWalk = failure.request.cb_kwargs["walk"]
+        yield from self._next_list_page(replace(walk, failed=True))
+
+    def parse_sitemap(self, response: Response, walk: ListWalk | None = None) -> Iterator[Request]:
+        walk = walk or ListWalk(self.begin_listing(f"sitemap:{response.url}"))
         sitemaps, pages = sitemap_entries(_xml_body(response))
-        self.note_list_page(sum(self.web.is_article(e.url) for e in pages))
+        articles = [entry for entry in pages if self.web.is_article(entry.url)]
+        self.note_list_page(len(articles))
         yield from self.follow_articles(pages)
+        frontier = list(walk.frontier)
         for entry in sitemaps:
-            if self._sitemaps >= MAX_SITEMAPS or self.known.is_too_old(entry.published):
+            if entry.url in self._queued or entry.url in frontier or self.known.is_too_old(entry.published):
                 continue  # a sitemap last changed before the age limit lists nothing newer
+            if unchanged_since_pass(walk.walk.previous, entry.published):
+                self.crawler.stats.inc_value("topicfeed/listing_stopped_early")
+                walk = replace(walk, skipped=True)
+                continue
+            frontier.append(entry.url)
+        passed = walk.walk.after_page([e.published for e in articles],
+                                      [(e.url, e.published) for e in articles
+                                       if not self.known.is_too_old(e.published)])
+        walk = replace(walk, walk=passed, frontier=tuple(frontier))
+        if not frontier:
+            if not walk.failed:
+                self.listings.complete(passed, sitemap_reach(walk))
+            return
+        if self._sitemaps >= MAX_SITEMAPS:
+            return  # capped: no pass recorded
+        self._sitemaps += 1
+        self._queued.add(frontier[0])
+        yield Request(frontier[0], callback=self.parse_sitemap, errback=self.sitemap_failed,
+                      cb_kwargs={"walk": replace(walk, frontier=tuple(frontier[1:]))})
+
+    def sitemap_failed(self, failure: Failure) -> Iterator[Request]:
+        self.request_failed(failure)
+        walk: ListWalk = failure.request.cb_kwargs["walk"]
+        if walk.frontier and self._sitemaps < MAX_SITEMAPS:
             self._sitemaps += 1
-            yield self.page_request(entry.url, self.parse_sitemap)
+            yield Request(walk.frontier[0], callback=self.parse_sitemap, errback=self.sitemap_failed,
+                          cb_kwargs={"walk": replace(walk, frontier=walk.frontier[1:], failed=True)})
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        entries = feed_entries(_xml_body(response))
-        self.note_list_page(sum(self.web.is_article(e.url) for e in entries))
+        walk = self.begin_listing(f"feed:{response.url}")
+        entries = [entry for entry in feed_entries(_xml_body(response)) if self.web.is_article(entry.url)]
+        self.note_list_page(len(entries))
         yield from self.follow_articles(entries)
+        self.next_page(walk, [e.published for e in entries],
+                       [(e.url, e.published) for e in entries if not self.known.is_too_old(e.published)],
+                       at_end=True)
 
     def follow_articles(self, entries: list[Entry]) -> Iterator[Request]:
         """Only links matching article_urls, younger than max_age_days by what the listing says."""

@@ -31,6 +31,9 @@ OK_ANSWERS: dict[str, dict[str, Any]] = {
 }
 
 
+OPEN_API_HOSTS = ("open.feishu.cn", "open.larksuite.com")
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int = 200
@@ -55,12 +58,19 @@ class Posted:
 
 class ServiceHandler(SnapshotHandler):
     def _open_api(self, method: str) -> bool:
-        """The Feishu Open API fake, if the server has one and this is its path."""
+        """The Feishu Open API fake, if the server has one and this is its path.
+
+        In the mirror convention only: ``/open.feishu.cn/open-apis/...`` (or the Lark host). The
+        custom bots' hooks (``/open-apis/bot/``) are posts like any other channel's.
+        """
         owner: ServiceServer = self.server.owner  # type: ignore[assignment]
-        if owner.feishu is None or not self.path.startswith("/open-apis/"):
+        host, _, rest = self.path.lstrip("/").partition("/")
+        path = "/" + rest
+        if (owner.feishu is None or host not in OPEN_API_HOSTS or not path.startswith("/open-apis/")
+                or path.startswith("/open-apis/bot/")):
             return False
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        status, answer = owner.feishu.handle(method, self.path, dict(self.headers.items()), body)
+        status, answer = owner.feishu.handle(method, path, dict(self.headers.items()), body, host=host)
         data = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -105,7 +115,7 @@ class ServiceHandler(SnapshotHandler):
 class ServiceServer(SnapshotServer):
     def __init__(self, root: Path, *, feishu: Any = None, **kwargs: Any):
         super().__init__(root, **kwargs)
-        self.feishu = feishu  # a tests.feishu_fake.FeishuOpenApi, answering under /open-apis/
+        self.feishu = feishu  # a tests.feishu_fake.FeishuOpenApi, answering under /<host>/open-apis/
         self.handler_class = ServiceHandler
         self.posts: list[Posted] = []
         self.plans: dict[str, list[Answer]] = {}

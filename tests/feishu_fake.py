@@ -1,7 +1,7 @@
 """A fake of the Feishu Open API calls the document sync uses, kept in memory.
 
-It answers under ``/open-apis/`` at the server's root: the SDK's ``domain`` is an origin
-only, so under a mirror its requests arrive without the host segment (crawler.delivery.feishu_sync).
+It answers in the mirror convention (DESIGN §4), under ``/open.feishu.cn/open-apis/`` (or
+the Lark host): ``hosts`` keeps the host segment every call came with.
 """
 
 from __future__ import annotations
@@ -46,15 +46,18 @@ class FeishuOpenApi:
     def __init__(self) -> None:
         self.documents: dict[str, FakeDocument] = {}
         self.calls: list[tuple[str, str]] = []
+        self.hosts: list[str] = []
         self.insert_sizes: list[int] = []
         self.uploads: list[dict[str, Any]] = []
         self.fail: dict[str, int] = {}  # call name → how many times to answer an error
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes,
+               host: str = "open.feishu.cn") -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.calls.append((method, path))
+            self.hosts.append(host)
             if path == "/open-apis/auth/v3/tenant_access_token/internal":
                 return 200, {"code": 0, "msg": "ok", "tenant_access_token": "t-fake-tenant-token", "expire": 7200}
             if headers.get("Authorization") != "Bearer t-fake-tenant-token":

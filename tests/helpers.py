@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,15 @@ SEEDS = DATA / "seeds"
 # Replaying a local snapshot: politeness off, logs quiet.
 FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
         "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+
+
+# The time at the start of crawl's summary lines (crawler.text.dates.log_stamp).
+STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4}"
+
+
+def summary_lines(output: str) -> list[str]:
+    """crawl's output lines without the time they start with."""
+    return [re.sub(rf"^{STAMP} ", "", line) for line in output.splitlines()]
 
 
 @dataclass

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import run_topicfeed, write_config
+from tests.helpers import STAMP, run_topicfeed, write_config
 
 GOOD_TOPIC = '[[topics]]\nslug = "so"\ntitle = "服务外包"\nkeywords = ["服务外包"]\n'
 GOOD_SOURCE = '[[sources]]\nname = "ifeng-hb"\nspider = "ifeng"\nschedule = "*/30 * * * *"\n'
@@ -91,6 +92,10 @@ def test_progress_line_on_a_terminal(ifeng_workspace):
     assert process.wait(timeout=60) == 0
     text = output.decode("utf-8", "replace")
     assert "\r\x1b[Kifeng-hb: " in text and " pages, " in text and " errors" in text
+    # the sample's broken article page is logged while the line is shown: never onto it
+    segments = re.split(r"\r\x1b\[K|\r?\n", text)
+    warnings = [segment for segment in segments if " WARNING: " in segment]
+    assert warnings and all(re.match(STAMP, segment) for segment in warnings), warnings
 
 
 def test_scrapy_crawl_from_a_project_folder(ifeng_workspace):

@@ -38,9 +38,9 @@ def store(tmp_path):
     opened.close()
 
 
-def sync_config(tmp_path):
+def sync_config(tmp_path, domain=None):
     return delivery_config(tmp_path, table("sync.feishu", app_id="cli_fake0001", app_secret="env:FEISHU_APP_SECRET",
-                                           folder_token="fldcnFakeFolder"))
+                                           folder_token="fldcnFakeFolder", domain=domain))
 
 
 def archived(store, item):
@@ -124,3 +124,22 @@ def test_a_failure_after_creating_keeps_the_document(tmp_path, feishu, store):
     assert sync_documents(config, store, T0) == 0
     assert sync_documents(config, store, T0 + timedelta(minutes=6)) == 1
     assert len(feishu.documents) == 1, "the retry fills the document it created, never a second one"
+
+
+@pytest.mark.parametrize("domain", [None, "https://open.larksuite.com"])
+def test_every_call_follows_the_mirror_convention(tmp_path, feishu, store, domain):
+    config = sync_config(tmp_path, domain)
+    item = article(STORY_URL, STORY_TEXT)
+    item.body_html = f'<p>{STORY_TEXT}</p><p><img src="{IMAGE_URL}"></p>'
+    item.images = [Image(url=IMAGE_URL, local="images/fair.jpg")]
+    (config.archive_dir / "images").mkdir(parents=True)
+    (config.archive_dir / "images" / "fair.jpg").write_bytes(b"\xff\xd8\xff\xe0 fake jpeg")
+    archived(store, item)
+    stored = store.get_by_url(STORY_URL)
+    store.set_local_images(stored.id, {IMAGE_URL: "images/fair.jpg"})
+    store.mark_archived(stored.id, store.version(stored.id))
+    assert sync_documents(config, store, T0) == 1
+    # create, read, convert, insert, upload, set image (and the token, unless the SDK has it cached): each
+    # under MIRROR/<the API host>/
+    assert {path.split("/")[-1] for _, path in feishu.calls} >= {"documents", "convert", "upload_all"}
+    assert set(feishu.hosts) == {"open.larksuite.com" if domain else "open.feishu.cn"}

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from crawler.config import load_config
-from crawler.pipelines.images import image_path, referer_for
+from crawler.config.load import parse_config
+from crawler.pipelines.images import ArchiveImagesPipeline, image_path, referer_for
 from crawler.store.imagerefs import ImageReferences
 from feeds.server import FeedServer
-from tests.configs import ifeng_config
+from tests.components import component_crawler
+from tests.configs import config_text, ifeng_config, ifeng_hb_source, paths, topic
 from tests.helpers import check_atom, store_url, write_config
 from tests.sites.media import placeholder_png
 
@@ -26,6 +29,23 @@ def test_image_paths_are_stable_and_safe():
 def test_referer_policy_per_site():
     assert referer_for("http://static.1sapp.com/qupost/img/a.jpeg", "https://html2.qktoutiao.com/detail/x.html") == {}
     assert referer_for("https://x0.ifengimg.com/a.jpg", "https://hb.ifeng.com/c/x") == {"Referer": "https://hb.ifeng.com/"}
+
+
+def test_two_workers_starting_together_both_get_the_images_folder(tmp_path, monkeypatch):
+    """`crawl --worker` x2 on one data dir: the other process makes the folder just before this one."""
+    config = parse_config(config_text(paths(), topic(), ifeng_hb_source()), file=None, base_dir=tmp_path,
+                          known_spiders=["ifeng"])
+    contested = {config.archive_dir, config.images_dir}
+    real_mkdir = Path.mkdir
+
+    def other_worker_first(self: Path, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
+        if self in contested and not self.exists():
+            real_mkdir(self, mode, parents=True, exist_ok=True)
+        real_mkdir(self, mode, parents, exist_ok)
+
+    monkeypatch.setattr(Path, "mkdir", other_worker_first)
+    pipeline = ArchiveImagesPipeline.from_crawler(component_crawler(config))
+    assert config.images_dir.is_dir() and pipeline.store.basedir == str(config.archive_dir)
 
 
 def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):

@@ -48,6 +48,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_ships_the_demo_snapshot_and_no_test_site(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "crawler/snapshot/demo/index.json" in names and "crawler/default.toml" in names
+    assert "crawler/demo.toml" in names
     assert any(name.startswith("crawler/snapshot/demo/hb.ifeng.com/c/") for name in names)
     assert not [name for name in names if name.startswith("tests/") or "/samples/" in name]
 
@@ -68,9 +69,9 @@ def test_demo_runs_from_a_non_editable_install(wheel, tmp_path):
 
     demo = run(venv / "bin" / "topicfeed", "demo", "--no-serve", "--data-dir", "demo", cwd=tmp_path)
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    assert f"sample snapshot: {site / 'crawler' / 'snapshot' / 'demo'}" in demo.stdout
+    assert f"the sample: {site / 'crawler' / 'snapshot' / 'demo'}" in demo.stdout
     assert "Traceback" not in demo.stderr
     data = tmp_path / "demo"
     notes = read_notes(data / "archive")
-    assert {meta["source"] for meta, _, _ in notes.values()} == {"ifeng-hb", "qutoutiao"}
+    assert {meta["source"] for meta, _, _ in notes.values()} == {"ifeng-hb", "qutoutiao", "news-sites"}
     assert "服务外包" in (data / "feeds" / "service-outsourcing.atom").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from tests.configs import ifeng_config
 from tests.conftest import Workspace
-from tests.helpers import FAST, read_notes, store_url, write_config
+from tests.helpers import FAST, STAMP, read_notes, store_url, summary_lines, write_config
 from tests.sites import RECORDED_AT
 from tests.sites.ifeng import sample_docs
 
@@ -137,7 +137,7 @@ def test_crawl_of_a_locked_source_exits_75_naming_the_holder(ifeng_workspace):
         holder.kill()
         holder.wait()
     assert run.returncode == 75
-    assert f"ifeng-hb: skipped, busy (pid {holder.pid})" in run.stderr.splitlines()
+    assert f"ifeng-hb: skipped, busy (pid {holder.pid})" in summary_lines(run.stderr)
     assert "Traceback" not in run.stderr
     assert ifeng_workspace.server.requests == []
     assert not (ifeng_workspace.data / "feeds").exists()  # nothing crawled, nothing rebuilt
@@ -173,7 +173,7 @@ def test_two_concurrent_crawls_one_exits_75_and_the_result_is_one_crawl(ifeng_wo
     assert codes == [0, 75], outputs
     loser, winner = (first, second) if first.returncode == 75 else (second, first)
     stderr = outputs[loser.pid][1]
-    assert re.search(rf"^ifeng-hb: skipped, busy \(pid {winner.pid}\)$", stderr, re.MULTILINE), stderr
+    assert re.search(rf"^{STAMP} ifeng-hb: skipped, busy \(pid {winner.pid}\)$", stderr, re.MULTILINE), stderr
     assert "ifeng-hb: ok; " in outputs[winner.pid][0]
     assert outcome_of(ws.data) == single_crawl
     assert not (ws.data / "state" / "ifeng-hb.pid").exists()

@@ -17,7 +17,7 @@ from crawler.pipelines.images import image_path
 from crawler.store import Store
 from crawler.text.urls import canonical_url, unwrap_proxy
 from tests.configs import qutoutiao_config
-from tests.helpers import SEEDS, read_notes, store_url, write_config
+from tests.helpers import SEEDS, check_atom, read_notes, store_url, write_config
 from tests.sites.media import placeholder_png
 from tests.sites.qutoutiao import BEIJING
 
@@ -86,7 +86,8 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         local = doc.published.isoformat()
         assert meta["title"] == doc.title
         assert meta["published"] == local and local.endswith("+08:00")
-        assert (meta["author"], meta["site_name"], meta["outlet"]) == (doc.account, "趣头条", "")
+        assert (meta["author"], meta["site_name"], meta["outlet"]) == (doc.account, "趣头条", doc.outlet)
+        assert f"- **来源**: 趣头条 / {doc.outlet}\n" in body
         assert meta["url"] == meta["canonical_url"] == doc.url  # no per-request key kept
         assert meta["cover"] == doc.cover
         assert path.relative_to(ws.data / "archive").parts[0] == "qutoutiao"
@@ -99,6 +100,12 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
             assert local.resolve().read_bytes() == placeholder_png(image.url)
         for junk in JUNK:
             assert junk not in body, f"{junk!r} leaked into {path.name}"
+    # the feed credits the publisher, not the site it was found on
+    feed = check_atom(ws.data / "feeds" / "service-outsourcing.atom")
+    for entry in feed.entries:
+        doc = q.docs[q.role_of(entry.id)]
+        assert entry.author == doc.outlet
+        assert f"来源：<a href=\"{doc.url}\">趣头条 / {doc.outlet}</a>" in entry.content[0].value
 
 
 def test_images_keep_their_size_and_text_its_paragraphs(crawled, sample):

@@ -160,7 +160,7 @@ def test_seed_article_fields(make_spider, sample):
     doc = sample.qutoutiao.docs["seed"]
     assert article.title == "第12届服博会将在武汉举行！展览面积历届最大，参展企业机构数历届最多"
     assert article.published == datetime(2025, 7, 21, 22, 6, 15, tzinfo=BEIJING)
-    assert (article.author, article.outlet, article.site_name) == ("红星新闻", "", "趣头条")
+    assert (article.author, article.outlet, article.site_name) == ("红星新闻", "红星新闻", "趣头条")
     assert article.url == doc.url and article.site_id == doc.content_id
     assert article.images == [Image(i.url, i.width, i.height) for i in doc.images]
     assert article.cover == doc.cover
@@ -197,6 +197,21 @@ def test_time_without_seconds_and_time_only_in_the_list(make_spider, sample):
     [no_time] = parse_article_of(spider, sample, "list_time_only")
     assert no_time.published == docs["list_time_only"].published  # from the list's show_time
     assert no_time.author == docs["list_time_only"].account
+
+
+def test_the_outlet_is_the_list_source_name_else_the_page_nickname(make_spider, sample):
+    """趣头条 is the site; the story's publisher is who feeds, notes and credits must name."""
+    spider = make_spider()
+    docs = sample.qutoutiao.docs
+    [finance] = parse_article_of(spider, sample, "finance")  # source_name 证券时报, account 证券时报网
+    assert (finance.outlet, finance.author) == ("证券时报", "证券时报网")
+    [unnamed] = parse_article_of(spider, sample, "list_time_only")  # the list gives no source_name
+    assert unnamed.outlet == docs["list_time_only"].account == "极目新闻"
+    doc = docs["seed"]  # a revisit: no list item, the page alone
+    body, _ = recorded(sample, doc.url)
+    response = HtmlResponse(url=doc.url, body=body, encoding="utf-8", request=Request(doc.url))
+    [revisited] = spider.parse_article(response, None)
+    assert revisited.outlet == "红星新闻"
 
 
 def test_no_such_key_is_a_deleted_article_remembered_as_such(make_spider, sample):
@@ -249,6 +264,7 @@ def test_list_item_unescapes_and_unwraps_urls():
                           "?imageView2/2/w/200/h/150/q/70/format/jpeg")
     assert item.published == datetime(2018, 7, 5, 5, 0, tzinfo=UTC)  # publish_time wins
     assert (item.author, item.category, item.keywords) == ("某某号", "财经", ("服务外包",))
+    assert item.outlet == "某某号"
 
 
 def test_content_html_drops_scripts_and_the_image_viewer():

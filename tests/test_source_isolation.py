@@ -21,7 +21,7 @@ from spiders.ifeng import IfengSpider
 from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, feeds, ifeng_hb_source, paths, qutoutiao_source, topic
 from tests.conftest import Workspace
-from tests.helpers import check_atom, store_url, write_config
+from tests.helpers import check_atom, store_url, summary_lines, write_config
 from tests.sites import Sample
 
 
@@ -46,9 +46,9 @@ def test_a_broken_source_fails_alone_and_the_feeds_are_rebuilt(broken_qutoutiao,
     run = ws.crawl()
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
-    [failed] = [line for line in run.stderr.splitlines() if line.startswith("qutoutiao: ")]
+    [failed] = [line for line in summary_lines(run.stderr) if line.startswith("qutoutiao: ")]
     assert failed.startswith("qutoutiao: unhealthy (no article links on 3 list pages); ")
-    [ifeng_line] = [line for line in run.stdout.splitlines() if line.startswith("ifeng-hb: ")]
+    [ifeng_line] = [line for line in summary_lines(run.stdout) if line.startswith("ifeng-hb: ")]
     assert ifeng_line.startswith("ifeng-hb: ok; ") and " 0 new," not in ifeng_line
 
     feed = check_atom(ws.data / "feeds" / "service-outsourcing.atom")  # rebuilt after the crawl

@@ -91,13 +91,14 @@ def test_xhtml_and_empty_list_pages():
 
 def test_sitemap_index_and_urlsets_apply_the_age_limit_before_any_fetch(make_spider):
     spider = make_spider()
-    index = list(spider.parse_sitemap(response_for(listing("https://www.chinanews.com.cn/sitemap/index.xml"))))
-    assert requested(index) == ["https://www.chinanews.com.cn/sitemap/cj.xml",
-                                "https://www.chinanews.com.cn/sitemap/news.xml"]
-    urlset = requested(list(spider.parse_sitemap(response_for(listing("https://www.chinanews.com.cn/sitemap/cj.xml")))))
-    assert urlset == ["https://www.chinanews.com.cn/cj/2025/07-24/10453312.shtml"]  # 06-30: too old, cj/: no article
-    news = requested(list(spider.parse_sitemap(response_for(listing("https://www.chinanews.com.cn/sitemap/news.xml")))))
-    assert news == ["https://www.chinanews.com.cn/sh/2025/07-25/10454120.shtml"]  # 07-01 is past max_age_days
+    (cj,) = list(spider.parse_sitemap(response_for(listing("https://www.chinanews.com.cn/sitemap/index.xml"))))
+    assert cj.url == "https://www.chinanews.com.cn/sitemap/cj.xml"
+    # one sub-sitemap at a time, the rest travelling with the pass (spiders.weblistings)
+    article, news = list(cj.callback(response_for(listing(cj.url)), **cj.cb_kwargs))
+    assert article.url == "https://www.chinanews.com.cn/cj/2025/07-24/10453312.shtml"  # 06-30: too old, cj/: no article
+    assert news.url == "https://www.chinanews.com.cn/sitemap/news.xml"
+    last = requested(list(news.callback(response_for(listing(news.url)), **news.cb_kwargs)))
+    assert last == ["https://www.chinanews.com.cn/sh/2025/07-25/10454120.shtml"]  # 07-01 is past max_age_days
     assert spider.crawler.stats.get_value("topicfeed/too_old_listed") == 2
 
 

@@ -5,9 +5,8 @@ kept in the store), and when the article changes its content is replaced in plac
 blocks deleted, the Markdown converted to blocks by Feishu's own converter, inserted at most
 50 blocks a call, and each image the archive holds a copy of uploaded into its image block.
 
-Under a mirror, the SDK cannot take a base URL with a path (its ``domain`` must be a bare
-origin), so its requests go to ``MIRROR_ORIGIN/open-apis/...``: the mirror's origin, without
-the host segment of the convention (DESIGN §4). The test fake answers there.
+Under a mirror its requests follow the convention like every other channel (DESIGN §4, §12):
+``https://open.feishu.cn/open-apis/...`` goes to ``MIRROR/open.feishu.cn/open-apis/...``.
 """
 
 from __future__ import annotations
@@ -19,10 +18,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.config.model import Config, FeishuSyncConfig
 from crawler.delivery.http import DeliveryError
+from crawler.mirror import mirror_url
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoredArticle
 from crawler.store.docsync import DocSync
@@ -40,12 +39,10 @@ TIMEOUT_SECONDS = 20.0
 IMAGE_BLOCK = 27
 
 
-def sdk_domain(config: FeishuSyncConfig) -> str:
+def api_base(config: FeishuSyncConfig) -> str:
+    """Where the Open API calls go: the configured domain, or under a mirror ``MIRROR/HOST``."""
     mirror = os.environ.get(MIRROR_ENV, "").rstrip("/")
-    if not mirror:
-        return config.domain
-    parts = urlsplit(mirror)
-    return f"{parts.scheme}://{parts.netloc}"
+    return mirror_url(mirror, config.domain) if mirror else config.domain
 
 
 def document_markdown(article: StoredArticle) -> str:
@@ -69,7 +66,10 @@ class FeishuDocs:
         self.lark = lark
         self.folder_token = config.folder_token
         self.client = (lark.Client.builder().app_id(config.app_id).app_secret(config.app_secret.value())
-                       .domain(sdk_domain(config)).timeout(TIMEOUT_SECONDS).log_level(lark.LogLevel.ERROR).build())
+                       .domain(config.domain).timeout(TIMEOUT_SECONDS).log_level(lark.LogLevel.ERROR).build())
+        # The builder takes an origin only (no path), but the SDK joins every call as domain + uri:
+        # the mirror's base with its host segment is set on the config the built services share.
+        self.client.config.domain = api_base(config)
 
     @staticmethod
     def _check(response: Any, what: str) -> Any:

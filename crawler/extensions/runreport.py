@@ -1,16 +1,18 @@
-"""Run reporting: a live progress line, and the run record kept in the store."""
+"""Run reporting: what a crawl did, counted, and the run record kept in the store.
+
+(What it shows while it runs, the progress line and the heartbeat: crawler.extensions.console.)
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 
+from crawler.downloadermiddlewares.unreachable import UNREACHABLE_STAT, ConnectionFailure
 from crawler.extensions.resources import CrawlResources
 from crawler.outcomes import RunOutcome, RunState, RunStats, SaveOutcome
 from crawler.signals import run_error
@@ -54,7 +56,6 @@ def describe_failure(failure: Failure, url: str) -> str:
         reason = failure.getErrorMessage()[:120] or failure.type.__name__
     return f"{url}: {reason}"
 
-PROGRESS_INTERVAL = 0.5
 MAX_RECORDED_ERRORS = 50
 MIN_FAILURES_FOR_ALARM = 3  # one odd broken page among known ones is not a site change
 NEAR_EMPTY_SHARE_FOR_ALARM = 0.8  # a few short notices are normal; nearly all of them is not
@@ -68,9 +69,11 @@ class RunCounts:
     duplicates: int = 0
     errors: int = 0
     error_lines: list[str] = field(default_factory=list)
+    unreachable: dict[str, ConnectionFailure] = field(default_factory=dict)  # hosts given up
 
     def stats(self) -> RunStats:
-        return RunStats(self.pages, self.new, self.updated, self.duplicates, self.errors)
+        hosts = tuple(f"{host} ({failure.cause})" for host, failure in self.unreachable.items())
+        return RunStats(self.pages, self.new, self.updated, self.duplicates, self.errors, hosts)
 
     def line(self, source: str) -> str:
         return f"{source}: {self.stats().line()}"
@@ -95,22 +98,19 @@ def breakage(stats: dict[str, Any]) -> str:
 
 
 class RunReporter:
-    """Counts what a crawl did, shows it live on a terminal and records the run in the store."""
+    """Counts what a crawl did and records the run in the store."""
 
-    def __init__(self, crawler: Crawler, show_progress: bool):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.resources: CrawlResources | None = None  # found on spider_opened, as extensions find each other
-        self.show_progress = show_progress
         self.counts = RunCounts()
         self.run_id: int | None = None
         self.started = utcnow()
         self.source = ""
-        self._last_draw = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        show = crawler.settings.getbool("TOPICFEED_PROGRESS") and sys.stderr.isatty()
-        reporter = cls(crawler, show)
+        reporter = cls(crawler)
         crawler.signals.connect(reporter.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(reporter.response_received, signal=signals.response_received)
@@ -134,7 +134,6 @@ class RunReporter:
 
     def response_received(self, response: Response, request: Any, spider: Spider) -> None:
         self.counts.pages += 1
-        self._draw()
 
     def item_scraped(self, item: Any, response: Any, spider: Spider) -> None:
         outcome = getattr(item, "save_outcome", None)
@@ -142,13 +141,11 @@ class RunReporter:
             self.counts.new += 1
         elif outcome is SaveOutcome.UPDATED:
             self.counts.updated += 1
-        self._draw()
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
         outcome = getattr(item, "save_outcome", None)
         if outcome is not None and outcome.is_duplicate:
             self.counts.duplicates += 1
-        self._draw()
 
     def spider_error(self, failure: Failure, response: Response | None, spider: Spider) -> None:
         where = response.url if response is not None else "start"  # None: the spider's start() raised
@@ -163,15 +160,6 @@ class RunReporter:
         if len(self.counts.error_lines) < MAX_RECORDED_ERRORS:
             self.counts.error_lines.append(line)
 
-    def _draw(self) -> None:
-        if not self.show_progress:
-            return
-        now = time.monotonic()
-        if now - self._last_draw >= PROGRESS_INTERVAL:
-            self._last_draw = now
-            sys.stderr.write("\r\x1b[K" + self.counts.line(self.source))
-            sys.stderr.flush()
-
     def outcome(self, reason: str) -> RunOutcome:
         if reason != "finished":
             return RunOutcome.failed(reason)
@@ -181,8 +169,12 @@ class RunReporter:
         return RunOutcome(RunState.UNHEALTHY, problem) if problem else RunOutcome.ok()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.show_progress:
-            sys.stderr.write("\r\x1b[K")
+        self.counts.unreachable = dict(self.crawler.stats.get_value(UNREACHABLE_STAT) or {})
+        # the hosts first: one line each says why all their pages failed
+        self.counts.error_lines[:0] = [
+            f"{host}: unreachable ({failure.cause}), given up for this run: {failure.detail}"
+            for host, failure in self.counts.unreachable.items()]
+        del self.counts.error_lines[MAX_RECORDED_ERRORS:]
         stats = {
             **dataclasses.asdict(self.counts.stats()),
             "skipped_known": self.crawler.stats.get_value("topicfeed/article_skipped_known", 0),

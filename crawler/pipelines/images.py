@@ -8,6 +8,7 @@ writes each file atomically, names the files and records where they went.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from datetime import timedelta
@@ -96,6 +97,11 @@ class ArchiveImagesPipeline(FilesPipeline):
         resources = CrawlResources.of(crawler)
         if not resources.config.archive.images:
             raise NotConfigured
+        # Scrapy's FSFilesStore checks for its folder, then makes it: two `crawl --worker`
+        # processes starting together on one data dir would both make it, and one fail.
+        # A folder that cannot be made fails each image write instead, one line each.
+        with contextlib.suppress(OSError):
+            resources.config.images_dir.mkdir(parents=True, exist_ok=True)
         pipeline = cls(str(resources.config.archive_dir), crawler=crawler, resources=resources)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline

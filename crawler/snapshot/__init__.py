@@ -5,7 +5,10 @@ A snapshot is a folder holding ``index.json`` plus one body file per response::
     {"recorded_at": "2025-07-26T10:00:00+08:00",
      "responses": [{"url": "https://hb.ifeng.com/c/8lE1OVQRmEX",
                     "file": "hb.ifeng.com/c/8lE1OVQRmEX.html", "status": 200,
-                    "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": "\\"…\\""}}]}
+                    "headers": {"Content-Type": "text/html; charset=utf-8", "ETag": "\\"…\\""}}],
+     "broken": [{"url": "https://hb.ifeng.com/c/8lEc9FuMr0X", "why": "…"}]}
+
+``broken`` (optional) lists what is broken on purpose, for ``topicfeed demo`` to say so.
 
 ``writer.SnapshotWriter`` builds one, ``index`` reads it back and matches requests to entries,
 ``server.SnapshotServer`` answers ``GET MIRROR/<host>/<path>?<query>`` from it on 127.0.0.1;

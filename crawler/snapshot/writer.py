@@ -92,10 +92,13 @@ class SnapshotWriter:
         self.root = Path(root)
         self.recorded_at = recorded_at
         self._entries: dict[str, dict[str, Any]] = {}
+        self._broken: dict[str, str] = {}
         index = self.root / INDEX_NAME
         if index.exists():
-            for entry in json.loads(index.read_text("utf-8"))["responses"]:
+            saved = json.loads(index.read_text("utf-8"))
+            for entry in saved["responses"]:
                 self._entries[entry["url"]] = entry
+            self._broken = {item["url"]: item["why"] for item in saved.get("broken", [])}
 
     def add(
         self,
@@ -122,12 +125,18 @@ class SnapshotWriter:
         """Forget ``url`` (the server will answer 404 for it). Its body file stays."""
         self._entries.pop(url, None)
 
+    def mark_broken(self, url: str, why: str) -> None:
+        """Note that ``url`` is broken on purpose (a demo says so before its warnings appear)."""
+        self._broken[url] = why
+
     def save(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        index = {
+        index: dict[str, Any] = {
             "recorded_at": self.recorded_at.isoformat(),
             "responses": [self._entries[url] for url in sorted(self._entries)],
         }
+        if self._broken:
+            index["broken"] = [{"url": url, "why": why} for url, why in self._broken.items()]
         text = json.dumps(index, indent=1, ensure_ascii=False)
         (self.root / INDEX_NAME).write_text(text + "\n", encoding="utf-8")
         return self.root

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
+LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"  # Scrapy's log lines and topicfeed's summary lines alike
 # A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -71,3 +72,8 @@ def plausible_published(moment: datetime, now: datetime) -> bool:
 def site_local(moment: datetime) -> datetime:
     """``moment`` in Asia/Shanghai; a stored extreme (year 9999) is clamped instead of overflowing."""
     return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)
+
+
+def log_stamp(moment: datetime | None = None) -> str:
+    """The time at the start of a log or summary line: local, with its UTC offset."""
+    return (moment or datetime.now()).astimezone().strftime(LOG_TIME_FORMAT)

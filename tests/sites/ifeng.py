@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from crawler.snapshot.writer import SnapshotWriter
 from tests.sites.media import placeholder_png
@@ -1161,6 +1161,11 @@ def build_ifeng_snapshot(writer: SnapshotWriter) -> IfengSample:
     for role, doc in docs.items():
         page = truncated_article_page(doc) if role == "broken" else article_page(doc)
         _add(writer, doc.url, page)
+        if role == "broken":
+            writer.mark_broken(doc.url, "the article's data is cut off mid-way, so the page cannot be read")
+        if role == "xss_trap":  # <img src=x onerror=…>: the script is removed, the image is not there
+            writer.mark_broken(urljoin(doc.url, "x"), "an image tag hiding a script (<img src=x onerror=…>): "
+                               "the script is dropped, the image leads nowhere (HTTP 404)")
         for image_url in [i.url for i in doc.images] + ([doc.video.poster_url] if doc.video else []):
             writer.add(image_url, placeholder_png(image_url), content_type="image/png")
     home_urls = _record_homes(writer, docs)

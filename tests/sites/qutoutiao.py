@@ -54,7 +54,7 @@ Block = str | QttImage
 class QttDoc:
     content_id: str
     title: str
-    account: str  # the publishing account: div.info's last token, the list's nickname
+    account: str  # the publishing account: div.info's last token, the list's and the page's nickname
     published: datetime  # aware
     body_html: str  # what div.content holds, before the page's junk is added
     introduction: str
@@ -63,6 +63,12 @@ class QttDoc:
     info: str = "seconds"  # the time in div.info: "seconds", "minutes" or "none"
     list_times: str = "both"  # list item times: "both" (publish_time + show_time) or "show_time"
     deleted: bool = False  # the page answers NoSuchKey
+    source_name: str | None = None  # the list's source_name (the publisher); None: the account
+
+    @property
+    def outlet(self) -> str:
+        """Who published it, as the spider must tell: source_name, else the page's nickname."""
+        return self.source_name or self.account
 
     @property
     def url(self) -> str:
@@ -375,6 +381,7 @@ def _nunjucks() -> QttDoc:
 
 def _list_time_only() -> QttDoc:
     # No time on the page and only show_time in the list: published comes from show_time.
+    # No source_name in the list either: the outlet is the page's nickname.
     return _doc("1814420917", "服博会开幕在即 “数字服务出海”专区布展完成", "极目新闻",
                 "2025-07-20 11:30:00", (
         "距第十四届中国国际服务外包交易博览会开幕还有三天，武汉国际博览中心内的布展工作已进入"
@@ -384,7 +391,7 @@ def _list_time_only() -> QttDoc:
         "组委会工作人员表示，本届服博会首次采用线上预约入场，观众可通过官方小程序提前登记，"
         "现场扫码即可快速入馆。",
         "为做好服务保障，武汉市已组织志愿者上千名，在展馆、机场、高铁站等地提供咨询引导服务。",
-    ), ("服博会", "数字服务", "武汉"), info="none", list_times="show_time")
+    ), ("服博会", "数字服务", "武汉"), info="none", list_times="show_time", source_name="")
 
 
 def _deleted() -> QttDoc:
@@ -396,7 +403,8 @@ def _deleted() -> QttDoc:
 
 
 def _finance() -> QttDoc:
-    return _doc("1815861440", "数字贸易提速：上半年我国承接离岸服务外包执行额增长超一成", "证券时报",
+    # The account (div.info, nickname) is the paper's website; source_name names the paper.
+    return _doc("1815861440", "数字贸易提速：上半年我国承接离岸服务外包执行额增长超一成", "证券时报网",
                 "2025-07-25 11:02:00", (
         "商务部最新数据显示，今年上半年，我国企业承接离岸服务外包执行额同比增长超过一成，"
         "数字化服务占比持续提升，成为稳外贸的重要力量。",
@@ -407,7 +415,7 @@ def _finance() -> QttDoc:
         "具备自主研发能力的企业有望获得更高估值。",
         "不过也有业内人士提醒，汇率波动和部分市场需求放缓仍带来不确定性，企业需加强风险管理，"
         "稳步拓展新兴市场。",
-    ), ("服务外包", "数字贸易", "商务部"), info="minutes")
+    ), ("服务外包", "数字贸易", "商务部"), info="minutes", source_name="证券时报")
 
 
 def _too_old() -> QttDoc:
@@ -579,7 +587,7 @@ def list_item(doc: QttDoc, cid: int, page: int) -> dict[str, Any]:
         "title": doc.title,
         "type": str(cid),
         "content_type": "1",
-        "source_name": doc.account,
+        "source_name": doc.account if doc.source_name is None else doc.source_name,
         "nickname": doc.account,
         "source_id": str(int(_sha1("author:" + doc.account)[:8], 16) % 10**7),
         "introduction": doc.introduction,
@@ -690,6 +698,8 @@ def build_qutoutiao_snapshot(writer: SnapshotWriter, ifeng: IfengSample) -> Quto
     for doc in docs.values():
         if doc.deleted:
             writer.add(doc.url, no_such_key_page(doc), status=404, content_type=XML_TYPE)
+            writer.mark_broken(doc.url, "an article deleted from the site (HTTP 404): recorded as gone, "
+                               "not counted as an error")
         else:
             writer.add(doc.url, article_page(doc), content_type=HTML_TYPE,
                        headers={"Last-Modified": _http_date(doc.published)})

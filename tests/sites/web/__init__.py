@@ -228,10 +228,15 @@ def all_pages() -> list[WebPage]:
 def write_snapshot(root: Path, recorded_at: datetime = RECORDED_AT) -> SnapshotWriter:
     """Every page of the test set in a snapshot folder (robots.txt allowing all, as the sites do)."""
     writer = SnapshotWriter(root, recorded_at)
+    add_pages(writer)
+    writer.save()
+    return writer
+
+
+def add_pages(writer: SnapshotWriter) -> None:
+    """Every page of the test set into ``writer`` (not saved), robots.txt allowing all."""
     for page in all_pages():
         writer.add(page.url, page.body, content_type=page.content_type)
     for host in sorted({page.url.split("/")[2] for page in all_pages()}):
         for scheme in ("http", "https"):
             writer.add(f"{scheme}://{host}/robots.txt", b"User-agent: *\nDisallow:\n", content_type="text/plain")
-    writer.save()
-    return writer

@@ -1,0 +1,108 @@
+"""``topicfeed demo`` explains itself: the broken pages before their warnings, the errors, the next commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import build_parser, subcommand_parsers
+from tests.helpers import Run, read_notes, run_topicfeed
+from tests.sites import WEB_REMOVED, Sample
+
+BROKEN_NOTE = re.compile(r"^the sample holds (\d+) deliberately broken pages; the warnings about them are expected:$")
+JARGON = ("mirror convention", "snapshot index", "snapshot server")
+
+
+@dataclass(frozen=True)
+class Demo:
+    root: Path
+    run: Run
+
+    @property
+    def lines(self) -> list[str]:
+        return self.run.stdout.splitlines()
+
+    def broken_listed(self) -> tuple[int, list[str]]:
+        """The count the note gives, and the URLs listed under it."""
+        start = next(n for n, line in enumerate(self.lines) if BROKEN_NOTE.match(line))
+        urls = []
+        for line in self.lines[start + 1:]:
+            if not line.strip():
+                break
+            if line.startswith("    "):
+                urls.append(line.strip())
+        return int(BROKEN_NOTE.match(self.lines[start])[1]), urls
+
+    def suggested(self, command: str) -> list[str]:
+        """The printed command line for ``topicfeed COMMAND``, as arguments after ``topicfeed``."""
+        line = next(line for line in self.lines if line.strip().startswith(f"topicfeed {command} "))
+        return shlex.split(line)[1:]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    root = tmp_path_factory.mktemp("demo")
+    run = run_topicfeed("demo", "--no-serve", cwd=root)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return Demo(root, run)
+
+
+def test_the_broken_pages_are_announced_before_the_warnings_about_them(demo, sample: Sample):
+    count, listed = demo.broken_listed()
+    assert count == len(listed) == len(set(listed))
+    assert {sample.ifeng.docs["broken"].url, sample.qutoutiao.docs[sample.qutoutiao.deleted].url,
+            *WEB_REMOVED} <= set(listed)
+    note = next(n for n, line in enumerate(demo.lines) if BROKEN_NOTE.match(line))
+    crawling = next(n for n, line in enumerate(demo.lines) if line.startswith("crawling:"))
+    assert note < crawling
+    warnings = [line for line in demo.run.stderr.splitlines() if " WARNING: " in line or " ERROR: " in line]
+    assert warnings, "the sample's broken pages should draw warnings"
+    for line in warnings:
+        assert any(url in line for url in listed), f"a warning the demo does not explain: {line}"
+
+
+def test_every_error_in_the_summary_is_a_listed_broken_page(demo):
+    _, listed = demo.broken_listed()
+    assert any(line.startswith('"errors" counts the pages of a source that failed') for line in demo.lines)
+    status = run_topicfeed(*demo.suggested("status"), cwd=demo.root)
+    assert status.returncode == 0, status.stderr
+    failed = [line.strip().removeprefix("! ") for line in status.stdout.splitlines() if line.strip().startswith("!")]
+    assert len(failed) == sum(int(n) for n in re.findall(r"(\d+) errors?\b", demo.run.stdout)) > 0
+    for line in failed:
+        assert line.split(": ", 1)[0] in listed, f"an error the demo does not explain: {line}"
+
+
+def test_it_crawls_every_source_of_its_config_including_a_web_source(demo):
+    config = demo.root / "topicfeed-demo" / "topicfeed.toml"
+    assert 'spider = "web"' in config.read_text(encoding="utf-8")
+    notes = read_notes(demo.root / "topicfeed-demo" / "archive")
+    assert {meta["source"] for meta, _, _ in notes.values()} == {"ifeng-hb", "qutoutiao", "news-sites"}
+    web_notes = [meta for meta, _, _ in notes.values() if meta["source"] == "news-sites"]
+    assert {meta["site_name"] for meta in web_notes} == {"人民网", "中新网"}  # the two 服务外包 articles
+
+
+def test_it_ends_with_working_command_lines_for_the_demos_data(demo):
+    commands = subcommand_parsers(build_parser())
+    suggested = [shlex.split(line)[1] for line in demo.lines if line.startswith("  topicfeed ")]
+    assert {"status", "feeds", "serve", "schedule", "crawl"} <= set(suggested)
+    assert {"explain", "check"} & commands.keys() <= set(suggested)  # named once this version has them
+    assert set(suggested) <= commands.keys()
+    for command in suggested:
+        assert "--config topicfeed-demo/topicfeed.toml" in " ".join(demo.suggested(command))
+    crawl = demo.suggested("crawl")
+    assert "--mirror" in crawl and any(arg.startswith("TOPICFEED_NOW=") for arg in crawl)
+    rebuilt = run_topicfeed(*demo.suggested("feeds"), cwd=demo.root)
+    assert rebuilt.returncode == 0 and "0 file(s) changed" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
+    if "explain" in commands:
+        explained = run_topicfeed(*demo.suggested("explain"), cwd=demo.root)
+        assert explained.returncode == 0 and "service-outsourcing" in explained.stdout, explained.stdout
+
+
+def test_it_prints_no_jargon(demo):
+    printed = demo.run.stdout.lower()
+    for word in JARGON:
+        assert word not in printed
