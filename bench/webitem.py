@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import statistics
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,15 @@ def parse_ifeng(spider: IfengSpider, page: Path) -> Article:
     return article
 
 
+def alternating(rounds: int, work: dict[str, tuple[Any, list[Any]]]) -> dict[str, float]:
+    """Per item ms of each named (function, items), median over ``rounds`` taken in turns."""
+    times: dict[str, list[float]] = {name: [] for name in work}
+    for _ in range(rounds):
+        for name, (function, items) in work.items():
+            times[name].append(per_item_ms(function, items, 1))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.webitem", description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -89,23 +99,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         web = web_spider(scratch)
         web_matcher = TopicMatcher(web.topics)
         web_items = [parse_web(web, expected) for expected in ARTICLES]
+        # ifeng and web alternate round by round: on a machine other work shares, the load of
+        # the moment weighs on both sides of the ratio alike
+        timed = alternating(args.rounds, {
+            "ifeng parse": (lambda p: parse_ifeng(ifeng, p), pages),
+            "web parse": (lambda e: parse_web(web, e), list(ARTICLES)),
+            "ifeng prepare": (lambda a: prepare(a, ifeng_matcher), ifeng_items),
+            "web prepare": (lambda a: prepare(a, web_matcher), web_items),
+        })
         rows = {
-            "ifeng": (per_item_ms(lambda p: parse_ifeng(ifeng, p), pages, args.rounds),
-                      per_item_ms(lambda a: prepare(a, ifeng_matcher), ifeng_items, args.rounds),
+            "ifeng": (timed["ifeng parse"], timed["ifeng prepare"],
                       [prepare(copy.deepcopy(a), ifeng_matcher) for a in ifeng_items]),
-            "web": (per_item_ms(lambda e: parse_web(web, e), list(ARTICLES), args.rounds),
-                    per_item_ms(lambda a: prepare(a, web_matcher), web_items, args.rounds),
+            "web": (timed["web parse"], timed["web prepare"],
                     [prepare(copy.deepcopy(a), web_matcher) for a in web_items]),
         }
         for spider in (ifeng, web):
             CrawlResources.of(spider.crawler).store.close()
         print(f"{'articles':8} {'parse ms':>9} {'prepare ms':>11} {'note ms (matches)':>18} {'item work ms':>13}")
-        totals = {}
-        for name, (parse_ms, prepare_ms, prepared) in rows.items():
+        notes = {}
+        for name, (_, _, prepared) in rows.items():
             (scratch / name).mkdir(exist_ok=True)
-            stored = stored_matches(prepared, scratch / name)
-            render_note(stored[0])
-            note_ms = per_item_ms(render_note, stored, args.rounds)
+            notes[name] = (render_note, stored_matches(prepared, scratch / name))
+            render_note(notes[name][1][0])
+        notes_ms = alternating(args.rounds, notes)
+        totals = {}
+        for name, (parse_ms, prepare_ms, _) in rows.items():
+            note_ms = notes_ms[name]
             totals[name] = (parse_ms + prepare_ms + note_ms, prepare_ms + note_ms)
             print(f"{name:8} {parse_ms:9.2f} {prepare_ms:11.2f} {note_ms:18.2f} {prepare_ms + note_ms:13.2f}")
     print(f"\nweb / ifeng: item work (prepare + note) {totals['web'][1] / totals['ifeng'][1]:.2f}x; "

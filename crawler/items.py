@@ -34,6 +34,9 @@ class Article:
     title: str
     body_html: str
     published: datetime | None = None
+    # the listing's own time for it (a column's newsTime, a sitemap's date…): used where the
+    # page's date is outside any sane window (crawler.text.prepare)
+    listed: datetime | None = None
     outlet: str = ""
     author: str = ""
     editor: str = ""

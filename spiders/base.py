@@ -19,7 +19,7 @@ from crawler.extensions.runreport import describe_failure
 from crawler.runtime import config_from_settings, load_config_once
 from crawler.store.known import KnownArticles, RevisitPolicy
 from crawler.store.listings import ListingLog, ListingPass
-from crawler.text.dates import utcnow
+from crawler.text.dates import sane_published, utcnow
 from spiders.arguments import SpiderArguments
 
 if TYPE_CHECKING:
@@ -167,6 +167,12 @@ class SourceSpider(scrapy.Spider):
         """Count a list page and the article links found on it (the breakage alarm reads these)."""
         self.crawler.stats.inc_value("topicfeed/list_pages")
         self.crawler.stats.inc_value("topicfeed/list_links", links)
+
+    @staticmethod
+    def sane_time(published: datetime | None, listed: datetime | None = None) -> datetime | None:
+        """The time the age limit judges: the one the article goes by (a page's date before 1990 or
+        in the future counts as missing: its listing's time, crawler.text.prepare)."""
+        return sane_published(published, listed, utcnow())
 
     def note_article_page(self, parsed: bool) -> None:
         self.crawler.stats.inc_value("topicfeed/article_parsed" if parsed else "topicfeed/article_parse_failed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -212,7 +213,7 @@ class IfengSpider(SourceSpider):
                 published = parse_site_time(entry.get("newsTime"))
                 entries.append((url, published))
                 if not self.known.is_too_old(published):
-                    yield self.article_request(url, self.parse_article)
+                    yield self.article_request(url, self.parse_article, listed=published)
         self.note_list_page(len(entries))
         wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
         walk = self.next_page(walk, [published for _, published in entries], wanted,
@@ -250,7 +251,7 @@ class IfengSpider(SourceSpider):
             entries.append((url, published))
             if not self.known.is_too_old(published):
                 self.logger.debug("Search %s: %s", keyword, remove_tags(str(hit.get("title", ""))))
-                yield self.article_request(url, self.parse_article)
+                yield self.article_request(url, self.parse_article, listed=published)
         self.note_list_page(len(entries))
         wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
         walk = self.next_page(walk, [published for _, published in entries], wanted,
@@ -260,7 +261,8 @@ class IfengSpider(SourceSpider):
 
     # --- articles -----------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Article]:
+    def parse_article(self, response: Response, listed: datetime | None = None) -> Iterator[Article]:
+        """``listed``: the column's or search's time for it (None for the home page and revisits)."""
         try:
             all_data = embedded_json(page_text(response), ALL_DATA)
             doc = all_data["docData"]
@@ -276,7 +278,7 @@ class IfengSpider(SourceSpider):
             self.known.record_failure(listed, self.source_name, f"redirected to {response.url}, not a configured host")
             return
         published = parse_site_time(doc.get("newsTime"))
-        if self.known.is_too_old(published):
+        if self.known.is_too_old(self.sane_time(published, listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.page_failed(response.url, "older than max_age_days")
             return
@@ -297,6 +299,7 @@ class IfengSpider(SourceSpider):
             body_html=body_from_content_list(content_list),
             image_fallbacks=[i.url for i in images],
             published=published,
+            listed=listed,
             outlet=str(doc.get("source") or ""),
             author=str(account.get("catename") or "") if isinstance(account, dict) else "",
             editor=str(doc.get("editorName") or ""),

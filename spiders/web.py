@@ -78,7 +78,7 @@ class WebSpider(SourceSpider):
         links = classify_links(response.body, response.url, self.web)
         self.note_list_page(len(links.articles))
         entries = [Entry(url, self._url_day_end(url)) for url in links.articles]
-        yield from self.follow_articles(entries)
+        yield from self.follow_articles([Entry(url) for url in links.articles])  # a list page gives no time
         frontier = [url for url in walk.frontier if url not in self._queued]
         for url in links.lists:
             family = list_family(url)
@@ -244,7 +244,7 @@ class WebSpider(SourceSpider):
         if text_chars(body) < NEAR_EMPTY_CHARS:
             self.crawler.stats.inc_value("topicfeed/body_near_empty")
         published = first.published or partial.listed
-        if self.known.is_too_old(published):
+        if self.known.is_too_old(self.sane_time(published, partial.listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.known.record_failure(partial.url, self.source_name, "older than max_age_days")
             return None
@@ -259,6 +259,7 @@ class WebSpider(SourceSpider):
             title=first.title,
             body_html=body,
             published=published,
+            listed=partial.listed,
             outlet=first.outlet,
             author=first.author,
             editor=first.editor,

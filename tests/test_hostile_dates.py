@@ -65,3 +65,16 @@ def test_a_stored_extreme_date_stops_nothing(tmp_path, moment):
     atom = render_atom(TopicFeed("so", "t", ("k",), (entry, feed_entry(replace(stored, id=2), "so"))),
                        "http://127.0.0.1:8080/")
     assert b"<updated>2025-07-25T02:00:00+00:00</updated>" in atom
+
+
+@pytest.mark.parametrize("moment", IMPLAUSIBLE, ids=str)
+def test_an_implausible_date_goes_by_the_list_time(moment):
+    listed = datetime(2025, 7, 24, 7, 55, tzinfo=UTC)
+    item = normalize(replace(article(moment), listed=listed))
+    assert item.published == listed
+    assert moment.isoformat() in item.date_note and f"the list's time {listed.isoformat()}" in item.date_note
+
+
+def test_an_implausible_list_time_is_no_fallback():
+    item = normalize(replace(article(IMPLAUSIBLE[0]), listed=IMPLAUSIBLE[2]))
+    assert item.published is None and "fetch time" in item.date_note

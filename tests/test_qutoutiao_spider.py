@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,19 @@ def test_canonical_url_drops_per_request_tokens_and_proxies():
     wrapped = ("https://cors.zfour.workers.dev/?http://html2.qktoutiao.com/detail/2025/07/21/1815262744.html"
                "?content_id=1815262744&key=0f3f8aee&pv_id=%7BE20C%7D&cid=255")
     assert canonical_url(wrapped) == "https://html2.qktoutiao.com/detail/2025/07/21/1815262744.html"
+
+
+def test_an_article_dated_1985_goes_by_its_list_publish_time(make_spider, sample):
+    from crawler.text.prepare import normalize
+
+    doc = sample.qutoutiao.docs["seed"]
+    cid, raw = raw_list_items(sample)[doc.content_id]
+    listing = list_item(raw, cid)
+    body, _ = recorded(sample, doc.url)
+    body = re.sub(rb'(<div class="info">\s*)\d{4}-\d{1,2}-\d{1,2}', rb"\g<1>1985-07-24", body, count=1)
+    response = HtmlResponse(url=raw["url"], body=body, encoding="utf-8",
+                            request=Request(raw["url"], cb_kwargs={"listing": listing}))
+    [article] = make_spider().parse_article(response, listing)
+    assert article.published.year == 1985, "not judged too old by the page's date"
+    article = normalize(article)
+    assert article.published == listing.published and "list's time" in article.date_note

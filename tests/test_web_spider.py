@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,33 @@ def test_near_empty_bodies_raise_the_breakage_alarm():
     assert breakage({"topicfeed/article_parsed": 5, "topicfeed/body_near_empty": 5}).startswith("5 of 5")
     assert breakage({"topicfeed/article_parsed": 5, "topicfeed/body_near_empty": 1}) == ""
     assert breakage({"topicfeed/article_parsed": 1, "topicfeed/body_near_empty": 1}) == ""
+
+
+def test_a_web_article_dated_1985_goes_by_its_feed_item_date(make_spider):
+    spider = make_spider()
+    feed = next(page for page in LISTS if page.url == "https://news.sina.com.cn/rss/china.xml")
+    (request,) = list(spider.parse_feed(response_for(feed)))
+    listed = request.cb_kwargs["listed"]
+    assert listed is not None and listed.isoformat().startswith("2025-07-24")
+    body = SINA.page.body.replace(b"2025-07-24T08:41", b"1985-07-24T08:41").replace(b"2025-07-24 08:41",
+                                                                                   b"1985-07-24 08:41")
+    body = body.replace("2025年07月24日".encode(), "1985年07月24日".encode())
+    response = HtmlResponse(SINA.page.url, body=body, headers={"Content-Type": SINA.page.content_type},
+                            request=request)
+    [item] = list(spider.parse_article(response, **request.cb_kwargs))
+    assert item.published.year == 1985, "the page's own date, as the page gives it"
+    from crawler.text.prepare import normalize
+
+    item = normalize(item)
+    assert item.published == listed and "list's time" in item.date_note
+
+
+def test_article_pages_without_a_body_count_as_not_parsed(make_spider):
+    spider = make_spider()
+    page = response_for(SINA.page)
+    empty = page.replace(body=re.sub(rb"<body.*</body>", b"<body></body>", page.body, flags=re.S))
+    for _ in range(3):
+        assert list(spider.parse_article(empty)) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats["topicfeed/article_parse_failed"] == 3
+    assert breakage(stats) == "0 of 3 article pages parsed"

@@ -94,13 +94,21 @@ def connection_failure(exception: BaseException) -> ConnectionFailure | None:
     if any(isinstance(link, ResponseFailed) and not isinstance(link, ResponseNeverReceived) for link in links):
         return None  # the host answered, then the connection broke: it is reachable
     for cause, kinds in _CAUSES:
-        if any(isinstance(link, kinds) for link in links):
-            return ConnectionFailure(cause, _words(exception))
+        found = next((link for link in links if isinstance(link, kinds)), None)
+        if found is not None:
+            return ConnectionFailure(cause, _words(exception, found))
     return None
 
 
-def _words(exception: BaseException) -> str:
-    text = " ".join(str(exception).split()) or type(exception).__name__
+def _words(exception: BaseException, found: BaseException) -> str:
+    """The error's own words; for the two that hold only a list of Twisted failures, ours."""
+    if isinstance(found, SSL.Error):
+        reasons = [part[-1] for part in (found.args[0] if found.args else ()) if isinstance(part, tuple) and part[-1]]
+        text = "TLS handshake failed" + (f": {', '.join(reasons)}" if reasons else "")
+    elif isinstance(found, ResponseNeverReceived):
+        text = "the connection was closed before any answer"
+    else:
+        text = " ".join(str(exception).split()) or type(exception).__name__
     return text[:200].rstrip(".")
 
 

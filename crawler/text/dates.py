@@ -69,6 +69,15 @@ def plausible_published(moment: datetime, now: datetime) -> bool:
     return EARLIEST_PUBLISHED <= moment <= now + FUTURE_SLACK
 
 
+def sane_published(published: datetime | None, listed: datetime | None, now: datetime) -> datetime | None:
+    """The time an article goes by: its own when plausible, else its listing's when that is, else
+    None (the fetch time is used then)."""
+    for moment in (published, listed):
+        if moment is not None and plausible_published(as_aware(moment), now):
+            return as_aware(moment)
+    return None
+
+
 def site_local(moment: datetime) -> datetime:
     """``moment`` in Asia/Shanghai; a stored extreme (year 9999) is clamped instead of overflowing."""
     return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)

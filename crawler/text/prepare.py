@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from crawler.items import Article, Image
-from crawler.text.dates import as_aware, plausible_published, utcnow
+from crawler.text.dates import as_aware, plausible_published, sane_published, utcnow
 from crawler.text.htmlclean import clean_body, truncate_html
 from crawler.text.strings import clean_line, content_hash, xml_safe
 from crawler.text.summary import summarize
@@ -37,11 +37,15 @@ def normalize(item: Article) -> Article:
         raise InvalidArticle(f"no title: {item.url}")
     if item.published is not None:
         item.published = as_aware(item.published)
-        if not plausible_published(item.published, utcnow()):
-            # 9999-12-31 once froze every feed; the store then records the fetch time instead
-            item.date_note = (f"published {item.published.isoformat()} is before 1990 or in the future: "
-                              "counted as missing, the fetch time is used")
-            item.published = None
+        now = utcnow()
+        if not plausible_published(item.published, now):
+            # 9999-12-31 once froze every feed: the list's time for it, else the fetch time (the
+            # store records that when published is None)
+            listed = sane_published(None, item.listed, now)
+            used = f"the list's time {listed.isoformat()} is used" if listed else "the fetch time is used"
+            item.date_note = f"published {item.published.isoformat()} is before 1990 or in the future: " \
+                             f"counted as missing, {used}"
+            item.published = listed
     # a lone surrogate (a JSON "\ud800" escape) cannot be stored as UTF-8: xml_safe drops it
     for name in _LONE_SURROGATE:
         setattr(item, name, xml_safe(str(getattr(item, name) or "")))
