@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"send every request to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
     notify.set_defaults(handler=cmd_notify)
 
+    check = commands.add_parser("check", parents=[common],
+                                help="check the config; show what each source would crawl and when")
+    check.add_argument("--mirror", metavar="URL", default=None,
+                       help="fetch web sources' start pages, sitemaps and feeds from URL/HOST/PATH?QUERY and show "
+                            f"which links their regexes match (env {MIRROR_ENV})")
+    check.set_defaults(handler=cmd_check)
+
     listen = argparse.ArgumentParser(add_help=False)
     listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     listen.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
@@ -197,6 +204,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     for line in delivery:
         print(line)
     return ExitStatus.OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from crawler.commands.check import run_check
+
+    config = load(args)
+    report = run_check(config, mirror=mirror_of(args))
+    print("\n".join([*report.lines, report.last_line()]))
+    return report.exit_code
 
 
 def cmd_notify(args: argparse.Namespace) -> int:

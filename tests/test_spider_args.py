@@ -14,7 +14,8 @@ from tests.components import component_crawler
 from tests.configs import config_text, paths, source, table, topic, web_source
 from tests.helpers import write_config
 
-COMMANDS = (["crawl"], ["feeds"], ["status"], ["schedule", "--list"], ["serve", "--port", "0"], ["notify"])
+COMMANDS = (["crawl"], ["feeds"], ["status"], ["schedule", "--list"], ["serve", "--port", "0"], ["notify"],
+            ["check"])
 
 
 def write(tmp_path: Path, *tables: str) -> Path:
