@@ -12,12 +12,13 @@ from crawler import __version__
 from crawler.config import Config, Topic
 from crawler.store import FeedArticle, Store, StoredArticle
 from crawler.text.aisummary import ai_summary_plain
+from crawler.text.credits import credited
 from crawler.text.dates import EARLIEST_PUBLISHED, plausible_published, utcnow
 from crawler.text.htmlclean import drop_images, replace_image_sources, truncate_html
 from crawler.text.urls import web_url
 from feeds.model import FeedEntry, TopicFeed
 from feeds.rendered import RenderedFeeds
-from feeds.site import archived_page_path, archived_pages, credited, source_statuses
+from feeds.site import archived_page_path, archived_pages, source_statuses
 from feeds.writer import write_archived_pages, write_feed_files
 
 MAX_ENTRY_CHARS = 200_000  # a feed entry's content; readers choke on megabytes (a 5 MB paragraph)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from crawler import __version__
 from crawler.archive.note import note_name
 from crawler.config import Config
 from crawler.store import FeedArticle, Store
+from crawler.text.credits import credited
 from crawler.text.htmlclean import drop_images, replace_image_sources
-from crawler.text.urls import host_of, web_url
 from feeds.model import ArchivedPage, SourceStatus
 from feeds.notepage import local_href
 
@@ -23,11 +23,6 @@ PAGE_FORMAT = 1
 def archived_page_path(article: FeedArticle) -> str:
     """``archive/<source>/<YYYY>/<MM>/<YYYYMMDD>-<site_id>.html``: the note's path, as a page."""
     return f"{ARCHIVE_PAGES}/{note_name(article.source, article.published, article.site_id, '.html')}"
-
-
-def credited(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """(outlet, url) pairs as shown to people: a missing outlet becomes the URL's host."""
-    return tuple((outlet or host_of(url), url) for outlet, url in pairs if web_url(url))
 
 
 def archived_page(article: FeedArticle, topic_titles: Mapping[str, str]) -> ArchivedPage:

@@ -21,7 +21,8 @@ def assert_stored_once(ws, kept: str, alias: str) -> None:
     assert kept in notes and alias not in notes
     meta, body, path = notes[kept]
     assert meta["also_at"] == [alias]
-    assert re.search(rf"同时见于\*\*: {re.escape(alias)}", body)
+    outlet = re.search(rf"- \*\*同时见于\*\*: (\S+) {re.escape(alias)}\n", body)
+    assert outlet and outlet.group(1) == "湖北日报", "named by its outlet, the repost's too"
     store = Store.open(store_url(ws.data))
     try:
         article = store.get_by_url(alias)

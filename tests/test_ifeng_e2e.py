@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -48,7 +47,8 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         assert path.parent.parent.parent.name == "ifeng-hb"
         for image in doc.images:
             local = path.parent / f"../../../{image_path(image.url)}"
-            assert f"](../../../{image_path(image.url)})" in body, f"{image.url} missing from {path.name}"
+            # the copy, with the original URL as its title (provenance)
+            assert f'](../../../{image_path(image.url)} "{image.url}")' in body, f"{image.url} missing from {path.name}"
             assert local.resolve().read_bytes() == placeholder_png(image.url)
         assert "base64" not in body
         for junk in NAVIGATION_JUNK:
@@ -161,4 +161,5 @@ def test_same_text_on_two_hosts_is_stored_once_with_alias(crawled, sample):
     other = second if kept == first else first
     assert other not in notes
     assert notes[kept][0]["also_at"] == [other]
-    assert re.search(rf"同时见于\*\*: {re.escape(other)}", notes[kept][1])
+    other_outlet = next(d.source for d in sample.ifeng.docs.values() if d.url == other)
+    assert f"- **同时见于**: {other_outlet} {other}\n" in notes[kept][1]

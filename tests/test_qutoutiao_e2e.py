@@ -53,7 +53,10 @@ def post_blocks(body: str) -> list[str | tuple[str, int, int]]:
     root = lxml.html.fragment_fromstring(body.strip())
     assert root.tag == "div"
     blocks: list[str | tuple[str, int, int]] = []
-    for p in root:
+    paragraphs = list(root)
+    if paragraphs and paragraphs[-1].text_content().startswith("原文："):
+        paragraphs.pop()  # our link to the original article (the hand-made seed has none)
+    for p in paragraphs:
         img = p.find("img")
         if img is None:
             blocks.append(p.text_content())
@@ -95,7 +98,7 @@ def test_first_crawl_archives_exactly_the_expected_articles(crawled, sample):
         for paragraph in doc.paragraphs:
             assert paragraph in body, f"{paragraph[:20]}… missing from {path.name}"
         for image in doc.images:  # downloaded into the archive, linked from the note
-            assert f"](../../../{image_path(image.url)})" in body
+            assert f'](../../../{image_path(image.url)} "{image.url}")' in body  # the copy, and where from
             local = path.parent / "../../.." / image_path(image.url)
             assert local.resolve().read_bytes() == placeholder_png(image.url)
         for junk in JUNK:
@@ -140,6 +143,8 @@ def test_hexo_posts_for_every_archived_article(crawled, sample):
         assert front["author"] == doc.account and front["comments"] is False
         assert [b for b in post_blocks(body) if isinstance(b, str)] == doc.paragraphs
         assert ("disableNunjucks" in front) == (expected[name] == "nunjucks"), name
+        assert front["original_url"] == doc.url
+        assert f'<p>原文：<a href="{doc.url}">趣头条 / {doc.outlet}</a></p>' in body
     nunjucks = posts[next(n for n, r in expected.items() if r == "nunjucks")]
     assert nunjucks[0]["disableNunjucks"] is True and "{{ customer.name }}" in nunjucks[1]
 

@@ -65,6 +65,41 @@ def test_summary_whole_sentences_within_limit_and_deterministic():
     assert "天气晴朗。" not in picked  # the least representative sentence is left out
 
 
+# Captions and credit lines as Chinese news pages print them (the ifeng and web samples carry some).
+CAPTIONS = (
+    "▲新闻发布会现场",
+    "△第十四届服博会开幕式现场",
+    "图为第十四届中国国际服务外包交易博览会开幕式现场。",
+    "第十四届中国国际服务外包交易博览会开幕式现场。主办方供图",
+    "服博会人才对接专区，求职者排队投递简历。记者 李想 摄",
+    "园区共享办公楼层一角。人民网 周晓岚摄",
+    "（新华社记者 伍志尊 摄）",
+    "（图片来源：视觉中国）",
+    "图/视觉中国",
+    "摄影：王五",
+    "资料图",
+    "图片由受访者提供",
+    "红星新闻记者 杨雨奇 王田 北京报道",  # the seed's byline and editor lines
+    "编辑 官莉",
+)
+
+
+def test_summary_skips_photo_captions_and_credit_lines():
+    story = ("7月23日，第十四届中国国际服务外包交易博览会在武汉开幕，服务外包企业集中展示数字化成果。"
+             "数据显示，今年上半年我国企业承接服务外包执行额同比增长超过一成。")
+    # Captions first, where the lead bonus would pick them, and between the paragraphs.
+    text = "\n".join([*CAPTIONS[:6], story[:45], *CAPTIONS[6:], story[45:],
+                      "本届服博会吸引了30多个国家和地区的企业参展。（视频拍摄：凤凰网湖北 周航；剪辑：刘畅）"])
+    summary = summarize(text)
+    for caption in CAPTIONS:
+        assert caption.strip("（）。") not in summary, caption
+    assert "视频拍摄" not in summary and "剪辑" not in summary
+    assert summary.startswith("7月23日，第十四届中国国际服务外包交易博览会在武汉开幕")
+    # sentences that only look alike stay
+    kept = "武汉绘就服务外包发展新蓝图。剧组正在武汉拍摄服务外包题材纪录片。"
+    assert summarize(kept) == kept
+
+
 def test_topic_matching_keywords_require_exclude():
     matcher = TopicMatcher([
         Topic("so", "服务外包", ("服务外包", "服博会")),

@@ -6,8 +6,10 @@ import hashlib
 import re
 from typing import Any
 
+from crawler.items import Image
 from crawler.store import StoredArticle
 from crawler.text.tags import make_tags
+from crawler.text.urls import web_url
 
 MAX_ID_CHARS = 80
 _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
@@ -20,6 +22,23 @@ def safe_file_id(site_id: str) -> str:
         return cleaned
     digest = hashlib.sha256(site_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{cleaned[: MAX_ID_CHARS - 11]}-{digest}" if cleaned else digest
+
+
+def shown_images(article: StoredArticle) -> list[Image]:
+    """The images a note or post shows: web URLs whose download did not fail (404, not an image)."""
+    return [image for image in article.images if not image.failed and web_url(image.url)]
+
+
+def failed_image_urls(article: StoredArticle) -> set[str]:
+    return {image.url for image in article.images if image.failed}
+
+
+def usable_cover(article: StoredArticle) -> str:
+    """The cover, unless its download failed; then the first image that did not, else none."""
+    cover = web_url(article.cover)
+    if cover and cover not in failed_image_urls(article):
+        return cover
+    return next((image.url for image in shown_images(article)), "")
 
 
 def article_tags(article: StoredArticle) -> list[str]:

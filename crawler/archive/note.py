@@ -6,11 +6,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.frontmatter import article_tags, dump_yaml, safe_file_id
+from crawler.archive.frontmatter import (
+    article_tags,
+    dump_yaml,
+    failed_image_urls,
+    safe_file_id,
+    shown_images,
+    usable_cover,
+)
 from crawler.store import StoredArticle
+from crawler.text.credits import NEAR_COPY_LABEL, SAME_TEXT_LABEL, credited
 from crawler.text.dates import site_local
-from crawler.text.htmlclean import html_to_markdown_text, markdown_safe, replace_image_sources
+from crawler.text.htmlclean import drop_images, html_to_markdown_text, markdown_safe, replace_image_sources
 from crawler.text.urls import web_url
+
+# Notes sit at <archive>/<source>/<YYYY>/<MM>/, the image copies at <archive>/images/<host>/.
+NOTE_TO_ARCHIVE = "../../../"
 
 
 def note_path(archive_dir: Path, article: StoredArticle) -> Path:
@@ -43,9 +54,11 @@ def front_matter(article: StoredArticle, tags: list[str] | None = None) -> dict[
         "archived": _iso(article.archived),
         "topics": sorted(article.topics),
         "tags": article_tags(article) if tags is None else tags,
-        "cover": web_url(article.cover),
+        "cover": usable_cover(article),
         "also_at": [alias for alias in article.aliases if web_url(alias)],
-        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in article.reported_by if web_url(url)],
+        "also_reported_by": [{"outlet": outlet, "url": url} for outlet, url in credited(article.reported_by)],
+        # provenance: where each archived image came from, and where its copy is
+        "images": [{"url": image.url, "local": image.local} for image in shown_images(article)],
         "revision": article.revision,
         "content_sha256": article.content_sha256,
     }
@@ -62,8 +75,8 @@ def render_note(article: StoredArticle) -> str:
     ]
     if article.editor:
         facts.append(f"- **责任编辑**: {markdown_safe(article.editor)}")
-    facts += [f"- **同时见于**: {markdown_safe(alias)}" for alias in article.aliases]
-    facts += [f"- **同时报道**: {markdown_safe(outlet)} {markdown_safe(url)}" for outlet, url in article.reported_by]
+    for label, pairs in ((SAME_TEXT_LABEL, article.same_text), (NEAR_COPY_LABEL, article.reported_by)):
+        facts += [f"- **{label}**: {markdown_safe(outlet)} {markdown_safe(url)}" for outlet, url in credited(pairs)]
     tag_list = article_tags(article)  # TF-IDF work: once per note
     tags = markdown_safe(" ".join(f"#{tag}" for tag in tag_list))
     parts = [
@@ -82,7 +95,7 @@ def render_note(article: StoredArticle) -> str:
         *(["## AI总结", "", article.ai_summary, ""] if article.ai_summary else []),
         "## 原文",
         "",
-        html_to_markdown_text(replace_image_sources(article.body_html, local_image_links(article))),
+        html_to_markdown_text(note_body_html(article)),
         "",
         *revision_history(article),
         "---",
@@ -93,9 +106,14 @@ def render_note(article: StoredArticle) -> str:
     return "\n".join(parts)
 
 
-def local_image_links(article: StoredArticle) -> dict[str, str]:
-    """Image URL → the downloaded copy, relative to the note (notes sit at <source>/YYYY/MM/)."""
-    return {image.url: f"../../../{image.local}" for image in article.images if image.local}
+def note_body_html(article: StoredArticle) -> str:
+    """The body as the note shows it: failed downloads left out, the others from their copies.
+
+    Each copied image keeps its original URL as its title: ``![](../../../images/… "http://…")``.
+    """
+    body = drop_images(article.body_html, failed_image_urls(article))
+    copies = {image.url: f"{NOTE_TO_ARCHIVE}{image.local}" for image in article.images if image.local}
+    return replace_image_sources(body, copies, keep_original_as_title=True)
 
 
 def revision_history(article: StoredArticle) -> list[str]:

@@ -219,6 +219,7 @@ def _archive(table: Table) -> ArchiveConfig:
         git_remote=table.string("git_remote", default.git_remote, blank_ok=True),
         near_duplicate_similarity=similarity,
         images=table.boolean("images", default.images),
+        hexo_local_images=table.boolean("hexo_local_images", default.hexo_local_images),
     )
 
 

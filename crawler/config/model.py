@@ -61,6 +61,7 @@ class ArchiveConfig:
     git_remote: str = ""
     near_duplicate_similarity: float = 0.8
     images: bool = True  # download article images into the archive
+    hexo_local_images: bool = False  # Hexo posts show copies under <hexo>/source/images/, not the sites'
 
 
 @dataclass(frozen=True)

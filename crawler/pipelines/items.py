@@ -153,7 +153,7 @@ class ArchivePipeline:
             # images): that item writes the newer files, these are stale.
             if store.version(stored.id) == stored.version:
                 try:
-                    for path in self.writer.write_rendered(files):
+                    for path in self.writer.write_rendered(files, stored):
                         self.crawler.stats.inc_value("topicfeed/archive_files_written")
                         logger.debug("Archived %s", path)
                     store.mark_archived(stored.id, stored.version)

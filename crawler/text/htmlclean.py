@@ -105,15 +105,21 @@ def truncate_html(html: str, limit: int) -> str:
     return _serialize(_parse(html[:cut])) + TRUNCATED_NOTE
 
 
-def replace_image_sources(html: str, sources: Mapping[str, str]) -> str:
-    """Point <img> elements at other copies of their images (local files, our server)."""
+def replace_image_sources(html: str, sources: Mapping[str, str], *, keep_original_as_title: bool = False) -> str:
+    """Point <img> elements at other copies of their images (local files, our server).
+
+    ``keep_original_as_title``: the replaced URL becomes the image's title (provenance).
+    """
     if not sources:
         return html
     container = _parse(html)
     for img in container.iter("img"):
-        replacement = sources.get(img.get("src", ""))
+        original = img.get("src", "")
+        replacement = sources.get(original)
         if replacement:
             img.set("src", replacement)
+            if keep_original_as_title:
+                img.set("title", original)
     return _serialize(container)
 
 

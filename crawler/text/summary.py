@@ -11,10 +11,55 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
 _NOT_CJK_OR_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
 _NOT_CJK_OR_WORD_OR_SEPARATOR = re.compile(r"[^\w\u4e00-\u9fff\x00]+")
 _BOILERPLATE = re.compile(r"^(原标题|责任编辑|编辑|来源|（注：|\(注：|注：|图片来源|本文来源)")
+# Photo captions and credit lines, as Chinese news pages print them under pictures and at the end:
+# "▲新闻发布会现场", "图为…", "图/视觉中国", "（图片来源：视觉中国）", "记者 李想 摄", "…。主办方供图",
+# "摄影：王五", "资料图", "（视频拍摄：凤凰网湖北 周航；剪辑：刘畅）". A whole line of them is no
+# sentence of the story; the same credit in brackets inside a paragraph is cut out of it.
+_PHOTO_AGENCIES = r"视觉中国|东方IC|IC\s*photo|图虫创意|人民视觉|新华社发|中新社发|CFP|Getty\s*Images|VCG"
+_CAPTION_LINE = re.compile(
+    r"^\s*(?:"
+    r"[▲△▼▽↑↓●■◆☆★▶►]"  # the arrow or bullet a caption (or a video title) starts with
+    r"|(?:图为|上图|下图|左图|右图|题图|配图|资料图|图片|图源|图注|图文|图|摄影|摄像|照片|视频|文图|文/图)\s*[：:/／|｜]"
+    r"|图为|资料图片?|网络图片|受访者供图|图片由|图片来自|图片来源|图源"
+    rf"|(?:{_PHOTO_AGENCIES})\s*$"
+    r")"
+    # a credit at the end, with no full stop after it: "记者 李想 摄" (but "剧组正在拍摄。" is a sentence)
+    r"|(?:摄|摄影|供图|供稿|制图|资料图片?|网络图片|" + _PHOTO_AGENCIES + r")\s*[）)]?\s*$",
+    re.IGNORECASE,
+)
+_BRACKETED_CREDIT = re.compile(
+    r"[（(][^（）()\n]{0,40}?(?:摄|拍摄|摄影|摄像|剪辑|制图|供图|图片来源|图源|图片|资料图|记者|通讯员|"
+    + _PHOTO_AGENCIES + r")[^（）()\n]{0,40}?[）)]",
+    re.IGNORECASE,
+)
+
+
+# A short line that ends in no sentence mark is a heading, a caption or a byline ("编辑 官莉",
+# "红星新闻记者 杨雨奇 王田 北京报道", "将设置中国服务外包发展成就综合展"), not a sentence.
+MAX_UNENDED_LINE = 40
+_SENTENCE_MARKS = "。！？!?；;…."
+_CLOSING = "”’」』）)》】\"' "
+
+
+def story_lines(text: str) -> list[str]:
+    """The text's lines without photo captions and credit lines, bracketed credits cut out."""
+    lines = []
+    for line in text.split("\n"):
+        if _CAPTION_LINE.search(line):
+            continue
+        line = _BRACKETED_CREDIT.sub("", line).strip()
+        if line:
+            lines.append(line)
+    ended = [line for line in lines if not _unended(line)]
+    return ended or lines  # a text with no sentence marks at all keeps its lines
+
+
+def _unended(line: str) -> bool:
+    return len(line) <= MAX_UNENDED_LINE and not line.rstrip(_CLOSING).endswith(tuple(_SENTENCE_MARKS))
 
 
 def split_sentences(text: str) -> list[str]:
-    sentences = (part.strip() for part in _SENTENCE_END.split(text))
+    sentences = (part.strip() for part in _SENTENCE_END.split("\n".join(story_lines(text))))
     return [s for s in sentences if len(s) >= 4 and not _BOILERPLATE.match(s)]
 
 
