@@ -102,7 +102,7 @@ def check_source(report: CheckReport, config: Config, source: Source, declared: 
     if source.spider == "web":
         args = web_args(values)
         if mirror:
-            test_web_links(report, args, mirror, config.crawl.user_agent)
+            try_web_regexes(report, args, mirror, config.crawl.user_agent)
         else:
             report.say("    (add --mirror URL to fetch the start pages from a snapshot and see which of "
                        "their links match article_urls and list_urls)")
@@ -111,7 +111,7 @@ def check_source(report: CheckReport, config: Config, source: Source, declared: 
 # --- a web source's regexes against its pages, through the mirror ---------------------------
 
 
-def test_web_links(report: CheckReport, args: WebArgs, mirror: str, user_agent: str) -> None:
+def try_web_regexes(report: CheckReport, args: WebArgs, mirror: str, user_agent: str) -> None:
     for url in args.start_urls:
         page = fetch(report, mirror, url, user_agent)
         if page is None:
@@ -130,14 +130,14 @@ def test_web_links(report: CheckReport, args: WebArgs, mirror: str, user_agent: 
     for kind, urls in (("sitemap", args.sitemaps), ("feed", args.feeds)):
         for url in urls:
             page = fetch(report, mirror, url, user_agent)
-            nested = test_listed(report, kind, url, gunzip_maybe(page[1]), args) if page else []
+            nested = try_listed(report, kind, url, gunzip_maybe(page[1]), args) if page else []
             for sitemap in nested:  # one level down: an index's sitemaps hold the articles
                 page = fetch(report, mirror, sitemap, user_agent)
                 if page is not None:
-                    test_listed(report, kind, sitemap, gunzip_maybe(page[1]), args)
+                    try_listed(report, kind, sitemap, gunzip_maybe(page[1]), args)
 
 
-def test_listed(report: CheckReport, kind: str, url: str, body: bytes, args: WebArgs) -> list[str]:
+def try_listed(report: CheckReport, kind: str, url: str, body: bytes, args: WebArgs) -> list[str]:
     """Which entries of a sitemap or feed match article_urls; returns the sitemaps an index lists."""
     nested: list[Entry] = []
     if kind == "sitemap":
