@@ -5,17 +5,28 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
 
 from crawler.config import load_config
 from crawler.config.load import parse_config
+from crawler.downloadermiddlewares.unreachable import HostUnreachable
+from crawler.items import Image
+from crawler.outcomes import SaveOutcome
 from crawler.pipelines.images import ArchiveImagesPipeline, image_path, referer_for
+from crawler.store.imagefiles import missing_copies
 from crawler.store.imagerefs import ImageReferences
 from feeds.server import FeedServer
-from tests.components import component_crawler
+from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, ifeng_config, ifeng_hb_source, paths, topic
 from tests.helpers import check_atom, store_url, write_config
 from tests.sites.media import placeholder_png
+from tests.test_store import T0, make_article
 
 
 def test_image_paths_are_stable_and_safe():
@@ -46,6 +57,35 @@ def test_two_workers_starting_together_both_get_the_images_folder(tmp_path, monk
     monkeypatch.setattr(Path, "mkdir", other_worker_first)
     pipeline = ArchiveImagesPipeline.from_crawler(component_crawler(config))
     assert config.images_dir.is_dir() and pipeline.store.basedir == str(config.archive_dir)
+
+
+def test_images_of_a_host_given_up_are_fetched_by_a_later_crawl(tmp_path):
+    """An image host down for one run (given up: crawler.downloadermiddlewares.unreachable) is not a 404."""
+    config = parse_config(config_text(paths(), topic(), ifeng_hb_source()), file=None, base_dir=tmp_path,
+                          known_spiders=["ifeng"])
+    crawler = component_crawler(config)
+    pipeline = ArchiveImagesPipeline.from_crawler(crawler)
+    store = open_crawl(crawler).store
+    down, gone = "https://x0.ifengimg.com/down.jpg", "https://d.ifengimg.com/gone.jpg"
+    item = make_article(images=[Image(down), Image(gone)])
+    item.stored_id = store.save(item, "ab" * 32, T0).article_id
+    item.save_outcome = SaveOutcome.NEW
+    info = SimpleNamespace(spider=crawler.spider)
+    results = []
+    for url, why in ((down, HostUnreachable("x0.ifengimg.com unreachable (DNS), not tried")),
+                     (gone, IgnoreRequest("image HTTP 404"))):
+        try:
+            pipeline.media_failed(Failure(why), Request(url), info)
+        except Exception:  # noqa: BLE001 - Scrapy's own FileException, kept as the crawl keeps it
+            results.append((False, Failure()))
+    pipeline.item_completed(results, item, info)
+
+    stored = store.get(item.stored_id)
+    assert {image.url: image.failed for image in stored.images} == {down: False, gone: True}
+    store.mark_archived(stored.id, stored.version)
+    [(_, _, refetched)] = missing_copies(store.engine, "ifeng-hb", config.archive_dir, T0 - timedelta(days=1), 10)
+    assert refetched == [down]
+    close_crawl(crawler)
 
 
 def test_local_images_feeds_point_at_our_server(ifeng_workspace, sample):

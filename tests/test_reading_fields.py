@@ -16,6 +16,8 @@ from lxml import etree
 from crawler.archive.hexo import render_hexo_post
 from crawler.archive.note import render_note
 from crawler.archive.writer import ArchiveWriter
+from crawler.delivery.compose import story
+from crawler.delivery.feishu_sync import document_markdown
 from crawler.items import Article
 from crawler.pipelines.images import image_path
 from crawler.store import SaveOutcome, Store
@@ -142,3 +144,7 @@ def test_note_and_feed_name_the_same_outlets_for_the_same_copies(store, junk_and
     assert f'<p>同时见于：<a href="{repost}">湖北日报</a></p>' in content
     assert f'<p>同时报道：<a href="{near}">长江网</a></p>' in content
     assert f'<p>来源：<a href="{URL}">凤凰网湖北 / 湖北日报</a></p>' in content
+    # pushed copies say the same: the Feishu document of the note, the notification's "also reported by"
+    document = document_markdown(article)
+    assert f"- 同时见于：湖北日报 {repost}\n" in document and f"- 同时报道：长江网 {near}\n" in document
+    assert story(article, TOPICS, "Asia/Shanghai").also == (("长江网", near),)

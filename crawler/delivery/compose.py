@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.store import StoredArticle
 from crawler.text.aisummary import ai_summary_plain
+from crawler.text.credits import credited
 
 SUMMARY_CHARS = 300
 DIGEST_SUMMARY_CHARS = 80
@@ -69,7 +70,7 @@ def story(article: StoredArticle, topic_titles: dict[str, str], timezone: str) -
         outlet=article.outlet or article.site_name, published=article.published.astimezone(ZoneInfo(timezone)),
         summary=(summary or article.text[:200]).strip(), url=article.url,
         topics=tuple(topic_titles.get(slug, slug) for slug in sorted(article.topics)),
-        also=tuple((outlet or url, url) for outlet, url in article.reported_by),
+        also=credited(article.reported_by),  # named as the note and the feed name them
     )
 
 

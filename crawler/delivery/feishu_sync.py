@@ -25,6 +25,7 @@ from crawler.mirror import mirror_url
 from crawler.runtime import MIRROR_ENV
 from crawler.store import Store, StoredArticle
 from crawler.store.docsync import DocSync
+from crawler.text.credits import NEAR_COPY_LABEL, SAME_TEXT_LABEL, credited
 from crawler.text.dates import SITE_TZ
 from crawler.text.htmlclean import html_to_markdown_text
 
@@ -49,7 +50,8 @@ def document_markdown(article: StoredArticle) -> str:
     published = article.published.astimezone(SITE_TZ)
     lines = [f"- 来源：{' / '.join(x for x in (article.site_name, article.outlet) if x)}",
              f"- 发布时间：{published:%Y-%m-%d %H:%M}", f"- 原文：{article.url}"]
-    lines += [f"- 同时报道：{outlet} {url}" for outlet, url in article.reported_by]
+    for label, pairs in ((SAME_TEXT_LABEL, article.same_text), (NEAR_COPY_LABEL, article.reported_by)):
+        lines += [f"- {label}：{outlet} {url}" for outlet, url in credited(pairs)]  # as the note has them
     parts = ["\n".join(lines), "## 摘要", article.summary or article.text[:200]]
     if article.ai_summary:
         parts += ["## AI总结", article.ai_summary]

@@ -24,6 +24,7 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
 from crawler.config.model import IMAGES_FOLDER
+from crawler.downloadermiddlewares.unreachable import HostUnreachable
 from crawler.extensions.resources import CrawlResources
 from crawler.fsutil import describe_os_error, write_if_changed
 from crawler.items import Article, Image
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_REPAIRS_PER_RUN = 200  # archived articles whose missing image copies one crawl fetches again
 NOT_WRITTEN = "not written: "
+NOT_REACHED = "host not reached: "  # given up for this run (crawler.downloadermiddlewares.unreachable)
 REPAIR = "(missing image copies)"  # the source of the items that fetch them (not a config name)
 # Only names: what a file holds is judged by its bytes (crawler.rasters), never by these.
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"})
@@ -163,7 +165,9 @@ class ArchiveImagesPipeline(FilesPipeline):
         return {"url": request.url, "path": path, "checksum": checksum, "status": "downloaded"}
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> NoReturn:
-        if not failure.check(IgnoreRequest):
+        if failure.check(HostUnreachable):  # its host's one warning line said why
+            failure = Failure(IgnoreRequest(f"{NOT_REACHED}{failure.getErrorMessage()}"))
+        elif not failure.check(IgnoreRequest):
             logger.warning("Image not saved (%s): %s", failure.getErrorMessage(), request.url)
             failure = Failure(IgnoreRequest(failure.getErrorMessage()))
         super().media_failed(failure, request, info)
@@ -175,9 +179,10 @@ class ArchiveImagesPipeline(FilesPipeline):
         saved = {result["url"]: result["path"] for ok, result in results if ok}
         # results come in the order of the requests; a failure does not say its URL
         urls = [request.url for request in self.get_media_requests(item, info)]
-        # an image the disk could not take is not failed for good: a later crawl fetches it again
+        # an image the disk could not take, or whose host was down this run, is not failed for
+        # good: a later crawl fetches it again
         failed = [url for url, (ok, result) in zip(urls, results, strict=False)
-                  if not ok and NOT_WRITTEN not in result.getErrorMessage()]
+                  if not ok and not any(mark in result.getErrorMessage() for mark in (NOT_WRITTEN, NOT_REACHED))]
         if failed:
             self.crawler.stats.inc_value("topicfeed/images_failed", len(failed))
         if saved or failed:
