@@ -5,7 +5,8 @@
 #   bench/at-commit.sh [REV] python -m bench.crawl --rounds 2
 #
 # REV defaults to HEAD. The export goes to /tmp/topicfeed-bench/tree-<rev>; bench/ is copied
-# from the work tree (it need not be committed at REV). PYTHONPATH puts the export ahead of
+# from the work tree (it need not be committed at REV); tests/ comes too (bench.site builds
+# its pages with tests/sites). PYTHONPATH puts the export ahead of
 # the editable install, in this process and in every child the benchmarks start.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +19,7 @@ commit=$(git -C "$repo" rev-parse --short "$rev")
 tree=/tmp/topicfeed-bench/tree-$commit
 rm -rf "$tree"
 mkdir -p "$tree"
-git -C "$repo" archive "$commit" crawler spiders feeds scrapy.cfg | tar -x -C "$tree"
+git -C "$repo" archive "$commit" crawler spiders feeds tests scrapy.cfg | tar -x -C "$tree"
 cp -r "$repo/bench" "$tree/bench"
 rm -rf "$tree/bench/__pycache__"
 echo "$commit" > "$tree/COMMIT"

@@ -86,8 +86,9 @@ def fast_settings(concurrency: int) -> dict[str, str]:
     }
 
 
-def write_config(workdir: Path, site: BenchSite) -> Path:
-    """A topicfeed config that crawls the whole synthetic site (search off: the site has none)."""
+def write_config(workdir: Path, site: BenchSite, *, images: bool = True) -> Path:
+    """A topicfeed config that crawls the whole synthetic site (search off: the site has none);
+    ``images``: the archive downloads the matched articles' images."""
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "topicfeed.toml"
     paging = (
@@ -101,6 +102,9 @@ def write_config(workdir: Path, site: BenchSite) -> Path:
         [feeds]
         base_url = "http://127.0.0.1:8080/"
         max_entries = 50
+
+        [archive]
+        images = {"true" if images else "false"}
 
         [[topics]]
         slug = "service-outsourcing"

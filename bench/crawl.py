@@ -5,7 +5,10 @@ and the same concurrency, alternated (bare, full, bare, full, …) so drift hits
 "full" is ``topicfeed crawl`` itself: spider, normalise, topics, store, archive notes with
 tags and summary, then the feed rebuild. Target: full ≥ 0.8 × bare pages/s.
 
-    python -m bench.crawl [--articles 2000] [--rounds 2] [--concurrency 16]
+    python -m bench.crawl [--articles 2000] [--rounds 2] [--concurrency 16] [--images on]
+
+Images are off by default (issue 19's first target); ``--images on`` adds the matched
+articles' image downloads to the full crawl.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from crawler.snapshot.server import SnapshotServer
 TARGET_RATIO = 0.8
 
 
-def run_full(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str) -> ChildRun:
-    config = write_config(workdir, site)
+def run_full(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str,
+             images: bool = False) -> ChildRun:
+    config = write_config(workdir, site, images=images)
     reset_data(workdir)
     settings = {**fast_settings(concurrency), "TOPICFEED_NOW": site.recorded_at.isoformat()}
     run = run_child(
@@ -63,7 +67,8 @@ def check_full(run: ChildRun, site: BenchSite, workdir: Path) -> None:
         )
 
 
-def run_bare(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str) -> ChildRun:
+def run_bare(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str,
+             images: bool = False) -> ChildRun:
     run = run_child(
         label,
         bare_argv(mirror, fast_settings(concurrency)),
@@ -111,6 +116,10 @@ pages: the site's HTML/JSONP pages, what pages/s counts; resp: every response (f
   load: 1-minute load average at exit (above ~2.5 on 2 cores, other work skewed the wall times)"""
 
 
+def spread(values: Sequence[float], digits: int = 2) -> str:
+    return f"{min(values):.{digits}f}-{max(values):.{digits}f}"
+
+
 def summarize(runs: Sequence[ChildRun]) -> None:
     bare = [r for r in runs if r.label.startswith("bare")]
     full = [r for r in runs if r.label.startswith("full")]
@@ -134,13 +143,20 @@ def summarize(runs: Sequence[ChildRun]) -> None:
         f"median CPU ms/page         bare {bare_cpu:8.2f}   full {full_cpu:8.2f}   "
         f"ratio {bare_cpu / full_cpu:.2f} (pages/s by CPU: robust to other load)"
     )
-    bare_main = median([main_cpu_per_page(r) for r in bare])
-    full_main = median([main_cpu_per_page(r) for r in full])
+    bare_mains = [main_cpu_per_page(r) for r in bare]
+    full_mains = [main_cpu_per_page(r) for r in full]
+    bare_main, full_main = median(bare_mains), median(full_mains)
     print(
         f"median crawl-process CPU   bare {bare_main:8.2f}   full {full_main:8.2f}   "
         f"ratio {bare_main / full_main:.2f} (ms/page without item workers: the ceiling "
         "when a core is free for them)"
     )
+    print(
+        f"  spread (min-max)         bare {spread(bare_mains):>8}   full {spread(full_mains):>8}   "
+        f"per-round ratios {', '.join(f'{b / f:.2f}' for b, f in zip(bare_mains, full_mains, strict=True))}"
+    )
+    loads = [r.load for r in runs]
+    print(f"load average at exit       {spread(loads, 1)} (median {median(loads):.1f})")
     print(
         f"peak RSS MB                bare {max(r.max_rss_mb for r in bare):8.1f}   "
         f"full {max(r.max_rss_mb for r in full):8.1f}"
@@ -159,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=16,
         help="CONCURRENT_REQUESTS and CONCURRENT_REQUESTS_PER_DOMAIN for both",
     )
+    parser.add_argument("--images", choices=("on", "off"), default="off",
+                        help="the full crawl downloads the matched articles' images (default off)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_ROOT / "crawl")
     args = parser.parse_args(argv)
 
@@ -167,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(describe(site))
     print(
         f"concurrency {args.concurrency} (global and per domain), DOWNLOAD_DELAY 0, AUTOTHROTTLE "
-        "off, ROBOTSTXT_OBEY off, for both"
+        "off, ROBOTSTXT_OBEY off, for both; images " + args.images
     )
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
@@ -177,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with SnapshotServer(site.root) as server:
         for number in range(1, args.rounds + 1):
             for kind, runner in (("bare", run_bare), ("full", run_full)):
-                run = runner(site, args.workdir, server.url, args.concurrency, f"{kind}-{number}")
+                run = runner(site, args.workdir, server.url, args.concurrency, f"{kind}-{number}",
+                             images=args.images == "on")
                 runs.append(run)
                 print(row(run), flush=True)
     print(LEGEND)

@@ -10,6 +10,7 @@ idle time included, so blocking I/O shows as well as CPU. The raw collapsed stac
 * the functions (any code) with the most self time.
 
     python -m bench.profile [--articles 2000] [--rate 100]
+    python -m bench.profile --cpu             # on-CPU samples only (no --idle): where CPU goes
     python -m bench.profile --report FILE     # only summarise an existing raw profile
 """
 
@@ -43,6 +44,7 @@ DRIVER_FRAMES = (
     "main (crawler/cli.py",
     "cmd_crawl (crawler/cli.py",
     "run_crawl (crawler/crawl.py",
+    "run_crawl (crawler/commands/crawl.py",
 )
 IDLE_LEAVES = ("select (selectors.py", "EpollSelector.select", "poll (selectors.py", "epoll.poll")
 
@@ -164,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_ROOT / "profile" / "crawl.pyspy.txt")
     parser.add_argument("--report", type=Path, help="summarise this raw py-spy profile and exit")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cpu", action="store_true",
+                        help="sample only threads on a CPU (py-spy without --idle): CPU, not wall time")
+    parser.add_argument("--images", choices=("on", "off"), default="off",
+                        help="the crawl downloads the matched articles' images (default off)")
     args = parser.parse_args(argv)
     if args.report:
         report(args.report, args.top)
@@ -173,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     site = ensure_site(SiteParams(articles=args.articles))
     print(describe(site))
     workdir = args.out.parent
-    config = write_config(workdir, site)
+    config = write_config(workdir, site, images=args.images == "on")
     reset_data(workdir)
     settings = {**fast_settings(args.concurrency), "TOPICFEED_NOW": site.recorded_at.isoformat()}
     env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
@@ -183,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = [
             py_spy(),
             "record",
-            "--idle",
+            *([] if args.cpu else ["--idle"]),
             "--subprocesses",  # the item workers too
             "-r",
             str(args.rate),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from crawler import __version__
+from crawler.commands.helptext import DESCRIPTIONS
 from crawler.config import Config, ConfigError, load_config
 from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
@@ -34,14 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, metavar="FILE",
                         help="config file (default: ./topicfeed.toml if present, else the packaged default)")
     common.add_argument("--data-dir", type=Path, metavar="DIR", help="override [paths] data_dir")
-    common.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log at INFO level")
+    scrapy_log = argparse.ArgumentParser(add_help=False)  # commands that run a crawl in their own process
+    scrapy_log.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log at INFO level")
 
     parser = argparse.ArgumentParser(prog="topicfeed", description="Crawl news sources, keep what "
                                      "matches your topics, publish one Atom feed per topic.")
     parser.add_argument("--version", action="version", version=f"topicfeed {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    crawl = commands.add_parser("crawl", parents=[common], help="crawl sources once, then rebuild the feeds")
+    crawl = commands.add_parser("crawl", parents=[common, scrapy_log],
+                                help="crawl sources once, then rebuild the feeds")
     crawl.add_argument("--source", action="append", default=[], metavar="NAME",
                        help="crawl only this source (repeatable; default: all enabled sources)")
     crawl.add_argument("--mirror", metavar="URL", default=None,
@@ -76,13 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                             f"which links their regexes match (env {MIRROR_ENV})")
     check.set_defaults(handler=cmd_check)
 
-    listen = argparse.ArgumentParser(add_help=False)
-    listen.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    listen.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
-
-    schedule = commands.add_parser("schedule", parents=[common, listen],
+    schedule = commands.add_parser("schedule", parents=[common, listen_options("with --serve: ")],
                                    help="crawl every source on its schedule until SIGINT/SIGTERM")
     schedule.add_argument("--list", action="store_true", help="print each source's next runs and exit")
+    schedule.add_argument("-v", "--verbose", action="store_true",
+                          help="also log the scheduler's own job lines (APScheduler's INFO log)")
     schedule.add_argument("--run-now", action="store_true", help="also crawl every source once at start")
     schedule.add_argument("--serve", action="store_true", help="serve the feeds too (see topicfeed serve)")
     schedule.add_argument("--mirror", metavar="URL", default=None,
@@ -92,15 +93,28 @@ def build_parser() -> argparse.ArgumentParser:
                                "terminated, and as long again before it is killed (default 30)")
     schedule.set_defaults(handler=cmd_schedule)
 
-    serve = commands.add_parser("serve", parents=[common, listen], help="serve the feeds folder over HTTP")
+    serve = commands.add_parser("serve", parents=[common, listen_options()], help="serve the feeds folder over HTTP")
     serve.set_defaults(handler=cmd_serve)
 
-    demo = commands.add_parser("demo", parents=[common], help="the whole pipeline offline on the bundled snapshot")
+    demo = commands.add_parser("demo", parents=[scrapy_log], help="the whole pipeline offline on the bundled snapshot")
+    demo.add_argument("--config", type=Path, metavar="FILE",
+                      help="crawl the sample with this config (default: the demo's own, crawler/demo.toml)")
+    demo.add_argument("--data-dir", type=Path, metavar="DIR", help="the demo's folder (default: ./topicfeed-demo)")
     demo.add_argument("--no-serve", action="store_true", help="exit after the crawl instead of serving the feeds")
     demo.add_argument("--port", type=int, default=None,
                       help="port to serve the feeds on (default 8080, or a free one if 8080 is taken)")
     demo.set_defaults(handler=cmd_demo)
+    for summary in commands._choices_actions:  # noqa: SLF001 - each --help opens with what the command does
+        command = commands.choices[summary.dest]
+        command.description = command.description or DESCRIPTIONS.get(summary.dest) or summary.help
     return parser
+
+
+def listen_options(when: str = "") -> argparse.ArgumentParser:
+    listen = argparse.ArgumentParser(add_help=False)
+    listen.add_argument("--host", default="127.0.0.1", help=f"{when}address to listen on (default 127.0.0.1)")
+    listen.add_argument("--port", type=int, default=8080, help=f"{when}port to listen on (default 8080)")
+    return listen
 
 
 def subcommand_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -245,7 +259,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from feeds.server import serve_until_stopped
 
     config = load(args)
-    setup_logging(args.verbose)
+    setup_logging(verbose=False)
     server = feed_server(config, args.host, args.port)
     if not (config.feeds_dir / "index.opml").is_file():
         print(f"note: no feeds in {config.feeds_dir} yet; run topicfeed crawl (or topicfeed feeds)",
@@ -278,7 +292,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     setup = demo_setup(args.config, args.data_dir)
     server = None if args.no_serve else demo_server(setup.config, args.port)
-    return run_demo(setup, server=server, commands=subcommand_parsers(build_parser()).keys())
+    return run_demo(setup, server=server, commands=subcommand_parsers(build_parser()).keys(), verbose=args.verbose)
 
 
 def demo_server(config: Config, port: int | None) -> FeedServer:

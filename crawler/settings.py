@@ -70,7 +70,6 @@ DOWNLOAD_HANDLERS = {
 TWISTED_DNS_RESOLVER = "crawler.resolver.PublicOnlyResolver"
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.items.PreparePipeline": 100,
     "crawler.pipelines.items.StorePipeline": 300,
     "crawler.pipelines.images.ArchiveImagesPipeline": 350,
     "crawler.pipelines.items.ArchivePipeline": 400,

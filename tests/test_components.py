@@ -14,6 +14,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler import runtime
 from crawler.config import Config, parse_config
@@ -22,7 +23,7 @@ from crawler.downloadermiddlewares.retry import BackoffRetryMiddleware
 from crawler.extensions.resources import RESOURCES_EXTENSION, CrawlResources, ResourcesNotOpen
 from crawler.extensions.runreport import RunReporter
 from crawler.items import Article
-from crawler.pipelines.items import ArchivePipeline, PreparePipeline, StorePipeline
+from crawler.pipelines.items import ArchivePipeline, StorePipeline
 from crawler.signals import page_failed, run_error
 from crawler.store import SaveOutcome
 from crawler.text.prepare import prepare
@@ -77,7 +78,7 @@ def test_the_config_file_is_read_once_per_crawl(tmp_path, monkeypatch):
     crawler = get_crawler(IfengSpider, {"TOPICFEED_CONFIG": str(path), "TOPICFEED_ITEM_WORKERS": 0,
                                         "EXTENSIONS": {RESOURCES_EXTENSION: 100}})
     spider = IfengSpider.from_crawler(crawler)
-    for component in (PreparePipeline, StorePipeline, ArchivePipeline, KnownArticleMiddleware):
+    for component in (StorePipeline, ArchivePipeline, KnownArticleMiddleware):
         build_from_crawler(component, crawler)
     open_crawl(crawler, spider)
     assert reads == [path]
@@ -155,29 +156,39 @@ def test_a_304_to_a_revisit_records_the_fetch_and_drops_the_response(config, cra
 # --- pipelines -----------------------------------------------------------------------------
 
 
-def test_prepare_pipeline_drops_a_page_without_an_article(crawler):
-    pipeline = build_from_crawler(PreparePipeline, crawler)
+def finished(coroutine):
+    """A pipeline step's result (or what it raised), for steps that finish without waiting:
+    the item work runs in this process here (no worker)."""
+    outcome = []
+    Deferred.fromCoroutine(coroutine).addBoth(outcome.append)
+    [result] = outcome
+    if isinstance(result, Failure):
+        result.raiseException()
+    return result
+
+
+def test_store_pipeline_drops_a_page_without_an_article(crawler):
+    pipeline = build_from_crawler(StorePipeline, crawler)
     open_crawl(crawler)
-    finished = []
     empty = article()
     empty.title = ""
-    Deferred.fromCoroutine(pipeline.process_item(empty)).addErrback(lambda f: finished.append(f.value))
-    [error] = finished
-    assert isinstance(error, DropItem)
+    with pytest.raises(DropItem, match="no title"):
+        finished(pipeline.process_item(empty))
     assert crawler.stats.get_value("topicfeed/invalid") == 1
 
 
-def test_store_pipeline_marks_each_item_with_its_save_outcome(config, crawler):
+def test_store_pipeline_marks_each_item_with_its_save_outcome(crawler):
     pipeline = build_from_crawler(StorePipeline, crawler)
     open_crawl(crawler)
-    first = pipeline.process_item(prepared(config))
-    assert first.save_outcome is SaveOutcome.NEW and first.stored_id
+    first = finished(pipeline.process_item(article()))
+    assert first.save_outcome is SaveOutcome.NEW and first.stored_id and first.topics
     with pytest.raises(DropItem, match="unchanged"):
-        pipeline.process_item(prepared(config))
-    unmatched = prepared(config, "武汉今日晴，气温三十五度。", "https://hb.ifeng.com/c/weather", "武汉天气")
+        finished(pipeline.process_item(article()))
+    unmatched = article("武汉今日晴，气温三十五度。", "https://hb.ifeng.com/c/weather", "武汉天气")
     with pytest.raises(DropItem, match="matches no topic"):
-        pipeline.process_item(unmatched)
-    assert unmatched.save_outcome is SaveOutcome.NEW  # stored, so it is not fetched again
+        finished(pipeline.process_item(unmatched))
+    stored = CrawlResources.of(crawler).store.get_by_url("https://hb.ifeng.com/c/weather")
+    assert stored is not None and "三十五度" in stored.text  # stored, so it is not fetched again
     assert crawler.stats.get_value("topicfeed/unmatched") == 1
 
 

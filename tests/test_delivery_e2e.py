@@ -102,7 +102,8 @@ def test_a_kill_while_sending_loses_no_message(workspace):
 @pytest.mark.parametrize("works", [True, False], ids=["endpoint-ok", "endpoint-down"])
 def test_a_crawl_with_an_llm_summary_or_without_one(workspace, works):
     tmp_path, server, now = workspace
-    summary = table("summary", llm_url="http://llm.example.org:11434", model="qwen2.5:7b", timeout=2)
+    # a generous timeout: the first slow call ends the run's calls, and a loaded CI machine can be slow
+    summary = table("summary", llm_url="http://llm.example.org:11434", model="qwen2.5:7b", timeout=30)
     config = setup(tmp_path, summary, notify("hook", "webhook", url=HOOK))
     content = "### 归档笔记：测试\n\n#### 核心内容\n1. **要点**"
     answer = {"choices": [{"message": {"role": "assistant", "content": content}}]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -105,17 +104,17 @@ def test_feeds_and_messages_prefer_the_ai_summary(tmp_path, services, store):
     assert message.json["story"]["summary"] == entry.summary
 
 
-@pytest.mark.parametrize("answer", [Answer(status=500, body={"error": "model not loaded"}), Answer(hang=3.0),
+@pytest.mark.parametrize("answer", [Answer(status=500, body={"error": "model not loaded"}), Answer(hang=30.0),
                                     Answer(body={"choices": []})], ids=["500", "slow", "empty"])
 def test_a_failing_endpoint_changes_nothing_else(tmp_path, services, store, answer, caplog):
     config = summary_config(tmp_path, timeout=0.5)
     services.plan(LLM_HOST, answer)
     save(store, article(STORY_URL, STORY_TEXT))
     save(store, article(OTHER_URL, OTHER_TEXT, title="湖北服务外包执行额增长"))
-    started = time.monotonic()
     with caplog.at_level(logging.INFO):
         assert summarise_since(config, store, T0) == 0
-    assert time.monotonic() - started < 2.5
+    if answer.hang:  # the 0.5 s timeout ended the wait, not the fake hanging up 30 s later
+        assert "timed out" in caplog.text
     assert len(services.to(LLM_HOST, answered=False)) <= 2, "the first failure ends the calls of the run"
     stored = store.get_by_url(STORY_URL)
     assert stored.ai_summary == ""

@@ -1,4 +1,5 @@
-"""ArchivePipeline when the article changes while its files are rendering (no reactor)."""
+"""StorePipeline and ArchivePipeline when an article changes between its save and its archive
+files (no reactor; the item work runs in this process, as it does without a worker)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 import pytest
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from crawler.archive.writer import ArchiveWriter
 from crawler.config import Config, parse_config
@@ -29,24 +32,6 @@ SEED = sample_docs(RECORDED_AT)["seed"]
 FIRST_TEXT, CORRECTED_TEXT = "22197亿元", "22198亿元"
 
 
-class HeldRenders:
-    """Stands in for ItemWorkers: each render is done at once, but its answer comes only when
-    the test releases it, as a worker process answers some time after it got the article."""
-
-    def __init__(self, writer: ArchiveWriter):
-        self.writer = writer
-        self._answers: list[tuple[Deferred[list[tuple[Path, str]]], list[tuple[Path, str]]]] = []
-
-    async def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
-        answer: Deferred[list[tuple[Path, str]]] = Deferred()
-        self._answers.append((answer, self.writer.render(article)))
-        return await answer
-
-    def release(self, index: int) -> None:
-        answer, files = self._answers[index]
-        answer.callback(files)
-
-
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     text = config_text(paths(), topic(), ifeng_hb_source())
@@ -61,9 +46,9 @@ def crawler(config: Config) -> Iterator[Crawler]:
     close_crawl(crawler)
 
 
-def seed_item(config: Config, body_html: str, title: str = SEED.title) -> Article:
-    """The sample's seed article as PreparePipeline hands it on."""
-    item = Article(
+def seed_item(body_html: str, title: str = SEED.title) -> Article:
+    """The sample's seed article as the spider yields it."""
+    return Article(
         url=SEED.url,
         source="ifeng-hb",
         spider="ifeng",
@@ -74,12 +59,16 @@ def seed_item(config: Config, body_html: str, title: str = SEED.title) -> Articl
         published=SEED.published,
         outlet=SEED.source,
     )
-    return prepare(item, TopicMatcher(config.topics))
 
 
-def start(coroutine: Coroutine[Any, Any, Any], finished: list[Any]) -> None:
-    """Run a pipeline step up to its first wait; what it returns or raises goes to ``finished``."""
-    Deferred.fromCoroutine(coroutine).addBoth(finished.append)
+def finished(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """A pipeline step's result (it does not wait: the item work runs in this process)."""
+    outcome: list[Any] = []
+    Deferred.fromCoroutine(coroutine).addBoth(outcome.append)
+    [result] = outcome
+    if isinstance(result, Failure):
+        result.raiseException()
+    return result
 
 
 def current_text(config: Config) -> str:
@@ -88,51 +77,46 @@ def current_text(config: Config) -> str:
     return body.split("## 修订记录")[0]
 
 
-@pytest.mark.parametrize("release_order", [(0, 1), (1, 0)], ids=["stale-first", "stale-last"])
-def test_a_newer_save_during_the_render_wins_whichever_render_ends_first(
-    config, crawler, release_order
-):
+def test_two_saves_before_the_first_archive_step_write_the_newer_version_once(config, crawler):
     store_step = StorePipeline.from_crawler(crawler)
-    renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
-    first = store_step.process_item(seed_item(config, SEED.content_html))
+    archive_step = ArchivePipeline.from_crawler(crawler)
+    first = finished(store_step.process_item(seed_item(SEED.content_html)))
     corrected = SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT)
-    finished: list[Any] = []
-
-    start(archive_step.process_item(first), finished)  # renders version 1, then waits
-    second = store_step.process_item(seed_item(config, corrected))  # version 2 meanwhile
-    start(archive_step.process_item(second), finished)
+    second = finished(store_step.process_item(seed_item(corrected)))
     assert (first.save_outcome, second.save_outcome) == (SaveOutcome.NEW, SaveOutcome.UPDATED)
-    for index in release_order:
-        renders.release(index)
 
-    items = (first, second)
-    assert finished == [items[index] for index in release_order]  # both go on, none dropped
+    assert finished(archive_step.process_item(first)) is first
+    assert finished(archive_step.process_item(second)) is second  # both go on, none dropped
     text = current_text(config)
     assert CORRECTED_TEXT in text and FIRST_TEXT not in text
-    # the stale render was never written, not even before the newer one
+    # the first version was never written, not even before the newer one
     assert crawler.stats.get_value("topicfeed/archive_files_written") == 1
     assert CrawlResources.of(crawler).store.archive_backlog("ifeng-hb") == []  # nothing left to catch up
 
 
-def test_a_newer_save_from_elsewhere_is_archived_by_the_next_catch_up(config, crawler):
-    """Another worker of a cluster run saved the newer version, and did not get to archive it."""
+def test_a_newer_save_from_elsewhere_during_the_render_is_archived_by_the_next_catch_up(
+    config, crawler, monkeypatch
+):
+    """Another process (a cluster worker, the image downloads) saved a newer version while this
+    one rendered the files, and did not get to archive it."""
     store = CrawlResources.of(crawler).store
-    renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
-    first = StorePipeline.from_crawler(crawler).process_item(seed_item(config, SEED.content_html))
-    finished: list[Any] = []
+    writer = CrawlResources.of(crawler).workers.context.writer
+    first = finished(StorePipeline.from_crawler(crawler).process_item(seed_item(SEED.content_html)))
+    real_render = writer.render
 
-    start(archive_step.process_item(first), finished)
-    newer = seed_item(config, SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT))
-    store.save(newer, newer.content_sha256, RECORDED_AT, fingerprint=newer.fingerprint)
-    renders.release(0)
+    def render_while_another_process_saves(article: StoredArticle) -> list[tuple[Path, str]]:
+        files = real_render(article)
+        newer = prepare(seed_item(SEED.content_html.replace(FIRST_TEXT, CORRECTED_TEXT)),
+                        TopicMatcher(config.topics))
+        store.save(newer, newer.content_sha256, RECORDED_AT, fingerprint=newer.fingerprint)
+        return files
 
-    assert finished == [first]
+    monkeypatch.setattr(writer, "render", render_while_another_process_saves)
+    assert finished(ArchivePipeline.from_crawler(crawler).process_item(first)) is first
     assert not config.archive_dir.exists(), "the stale version is not written"
     [behind] = store.archive_backlog("ifeng-hb")
     assert behind.version == 2
-    # what ArchivePipeline.open_spider does when the next crawl of the source starts
+    # what ArchivePipeline.spider_opened does when the next crawl of the source starts
     assert ArchiveWriter.from_config(config).catch_up(store, "ifeng-hb") == 1
     text = current_text(config)
     assert CORRECTED_TEXT in text and FIRST_TEXT not in text
@@ -146,20 +130,15 @@ def without_topic_keywords(text: str) -> str:
 def test_an_update_that_no_longer_matches_still_rewrites_the_archived_note(config, crawler):
     store = CrawlResources.of(crawler).store
     store_step = StorePipeline.from_crawler(crawler)
-    renders = HeldRenders(ArchiveWriter.from_config(config))
-    archive_step = ArchivePipeline(crawler, CrawlResources.of(crawler), ArchiveWriter.from_config(config), renders)
-    finished: list[Any] = []
-    start(archive_step.process_item(store_step.process_item(seed_item(config, SEED.content_html))),
-          finished)
-    renders.release(0)
+    archive_step = ArchivePipeline.from_crawler(crawler)
+    finished(archive_step.process_item(finished(store_step.process_item(seed_item(SEED.content_html)))))
 
-    edited = seed_item(config, without_topic_keywords(SEED.content_html),
-                       title=without_topic_keywords(SEED.title))
-    assert edited.topics == {}
-    start(archive_step.process_item(store_step.process_item(edited)), finished)
-    renders.release(1)
+    edited = seed_item(without_topic_keywords(SEED.content_html), title=without_topic_keywords(SEED.title))
+    stored_edit = finished(store_step.process_item(edited))
+    assert stored_edit.topics == {} and stored_edit.save_outcome is SaveOutcome.UPDATED
+    with pytest.raises(DropItem, match="matches no topic"):
+        finished(archive_step.process_item(stored_edit))
 
-    assert len(finished) == 2
     [(front, body, _)] = read_notes(config.archive_dir).values()
     assert front["topics"] == [] and front["revision"] == 2
     assert "服博会" not in body.split("## 修订记录")[0]  # the old text only under its history

@@ -62,6 +62,11 @@ class DemoSetup:
     written: Path | None = None  # the copy of the demo config the demo wrote, if it did
 
 
+def demo_settings(*, verbose: bool = False) -> dict[str, str]:
+    """The crawl's Scrapy settings; ``-v`` shows Scrapy's log at INFO level, as for ``crawl``."""
+    return {**DEMO_SETTINGS, "LOG_LEVEL": "INFO"} if verbose else dict(DEMO_SETTINGS)
+
+
 def recorded_at(snapshot: Path) -> str:
     return Sample.read(snapshot).recorded_at
 
@@ -86,7 +91,8 @@ def demo_setup(config_file: Path | None, data_dir: Path | None) -> DemoSetup:
     return DemoSetup(load_config(copy).with_data_dir(folder), f"--config {shown_path(copy)}", written=copy)
 
 
-def run_demo(setup: DemoSetup, *, server: FeedServer | None = None, commands: Collection[str] = ()) -> int:
+def run_demo(setup: DemoSetup, *, server: FeedServer | None = None, commands: Collection[str] = (),
+             verbose: bool = False) -> int:
     """Crawl the sample snapshot, build the feeds, then serve them on ``server`` until Ctrl-C."""
     config = setup.config
     if server is not None:
@@ -108,7 +114,7 @@ def run_demo(setup: DemoSetup, *, server: FeedServer | None = None, commands: Co
         print(f"\ncrawling: every request goes to {snapshot_server.url}, which answers from the sample; "
               "none reaches the internet", flush=True)
         report = run_crawl(config, config.sources, mirror=snapshot_server.url,
-                           overrides={**DEMO_SETTINGS, "TOPICFEED_NOW": sample.recorded_at})
+                           overrides={**demo_settings(verbose=verbose), "TOPICFEED_NOW": sample.recorded_at})
     for result in report.results:
         print(result.line())
     print('"errors" counts the pages of a source that failed in this run: here, the broken pages listed\n'

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Self
 from scrapy import signals
 
 from crawler.archive.writer import ArchiveWriter
-from crawler.itemwork import ItemWorkers, WorkContext, worker_count
+from crawler.itemwork import ItemWorkers, StoreLink, WorkContext, worker_count
 from crawler.runtime import config_from_settings, reference_now
 from crawler.signals import page_failed
 from crawler.store import Store
@@ -45,8 +45,10 @@ class CrawlResources:
                  item_workers: int):
         self.config = config
         self.reference_now = reference_now
+        self._store_link = StoreLink(config.store_url)  # the item work's: a worker opens its own
         self.workers = ItemWorkers(
-            WorkContext(TopicMatcher(config.topics), ArchiveWriter.from_config(config)), item_workers)
+            WorkContext(TopicMatcher(config.topics), ArchiveWriter.from_config(config), self._store_link,
+                        config.archive.near_duplicate_similarity), item_workers)
         self.source = ""
         self._signals = signals_manager
         self._store: Store | None = None
@@ -83,6 +85,7 @@ class CrawlResources:
     def open(self, source: str, policy: RevisitPolicy | None) -> None:
         self.source = source
         self._store = Store.open(self.config.store_url)
+        self._store_link.use(self._store)  # item work done in this process uses this store
         if policy is not None:
             self._known = KnownArticles(self._store, policy, self.reference_now)
 
@@ -101,6 +104,7 @@ class CrawlResources:
 
     async def close(self) -> None:
         await self.workers.close()
+        self._store_link.use(None)
         if self._store is not None:
             self._store.close()
             self._store = None

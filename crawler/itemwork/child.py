@@ -28,11 +28,16 @@ def answer(job: Job[object], context: WorkContext) -> bytes:
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     try:
         context: WorkContext = read_frame(requests)
+    except EOFError:
+        return
+    try:
         while True:
             answers.write(answer(read_frame(requests), context))
             answers.flush()
     except (EOFError, BrokenPipeError):
         return
+    finally:
+        context.store.close()
 
 
 def main() -> None:

@@ -6,13 +6,17 @@ worker runs whatever job it is sent, so a new kind of item work is one new class
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from crawler.archive.writer import ArchiveWriter
+from crawler.fsutil import describe_os_error
 from crawler.items import Article
-from crawler.store import StoredArticle
+from crawler.itemwork.storelink import StoreLink
+from crawler.store import OUTPUT_ERRORS
+from crawler.text.dates import utcnow
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
 
@@ -25,10 +29,30 @@ class WorkContext:
 
     matcher: TopicMatcher
     writer: ArchiveWriter
+    store: StoreLink = dataclasses.field(default_factory=lambda: StoreLink(""))
+    near_similarity: float = 0.8
 
 
 class Job(Protocol[T_co]):
     def run(self, context: WorkContext) -> T_co: ...
+
+
+class OutputFailed(Exception):
+    """Output cannot be written (disk full, read-only…); ``reason`` says so in one line."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def output_failure(error: Exception) -> OutputFailed:
+    if isinstance(error, OSError):
+        detail = describe_os_error(error)
+    else:
+        detail = str(getattr(error, "orig", error))
+        if "full" in detail:
+            detail += "; free some space and run again (nothing stored was damaged)"
+    return OutputFailed(f"cannot write output: {detail}")
 
 
 @dataclass(frozen=True)
@@ -42,10 +66,60 @@ class Prepare:
 
 
 @dataclass(frozen=True)
-class Render:
-    """A stored article's archive files and their text, one per configured format."""
+class PrepareAndSave:
+    """Prepare the article, then dedupe and store it in one transaction (crawler.store).
 
-    article: StoredArticle
+    Returns the prepared item with ``stored_id`` and ``save_outcome`` set, its body and text
+    left out: the store has them, and nothing after the store reads them from the item.
+    """
 
-    def run(self, context: WorkContext) -> list[tuple[Path, str]]:
-        return context.writer.render(self.article)
+    item: Article
+
+    def run(self, context: WorkContext) -> Article:
+        item = prepare(self.item, context.matcher)
+        try:
+            result = context.store.get().save(item, item.content_sha256, utcnow(),
+                                              fingerprint=item.fingerprint,
+                                              near_similarity=context.near_similarity)
+        except OUTPUT_ERRORS as error:
+            raise output_failure(error) from None
+        return dataclasses.replace(item, body_html="", text="", stored_id=result.article_id,
+                                   save_outcome=result.outcome)
+
+
+@dataclass(frozen=True)
+class Archived:
+    canonical_url: str  # of the stored article ("" if it is gone)
+    written: list[Path]  # the files that changed
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Write (or rewrite) a stored article's archive files, then mark that version archived.
+
+    An article that matches nothing and was never archived has no files. Files are written
+    only for a version the store has committed, so a kill never leaves a file ahead of it.
+    """
+
+    article_id: int
+
+    def run(self, context: WorkContext) -> Archived:
+        try:
+            store = context.store.get()
+            stored = store.get(self.article_id)
+            if stored is None:
+                return Archived("", [])
+            # An archived article that no longer matches (its text changed) is still rewritten:
+            # its files must not go on showing the old text.
+            if not (stored.topics or stored.archived_version):
+                return Archived(stored.canonical_url, [])
+            files = context.writer.render(stored)
+            # Meanwhile another process may have changed the article (joined it, added its
+            # images): what changed it writes the newer files, these are stale.
+            if store.version(stored.id) != stored.version:
+                return Archived(stored.canonical_url, [])
+            written = list(context.writer.write_rendered(files, stored))
+            store.mark_archived(stored.id, stored.version)
+        except OUTPUT_ERRORS as error:
+            raise output_failure(error) from None
+        return Archived(stored.canonical_url, written)

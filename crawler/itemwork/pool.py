@@ -1,10 +1,11 @@
 """Worker processes for the crawl's CPU-heavy item work, so Scrapy's one thread keeps crawling.
 
-Preparing an article (sanitising, text, topics, hashes; crawler.text.prepare) and rendering its
-archive files cost more than Scrapy spends downloading and parsing the page. Both are pure
-functions of their input, so they run in child processes (``crawler.itemwork.child``) and the
-reactor thread only sends the job and gets the result back: pipes read and written by the
-reactor itself, no threads. The store stays in the crawl process: one writer, as before.
+Preparing an article (sanitising, text, topics, hashes; crawler.text.prepare), storing it and
+writing its archive files cost more than Scrapy spends downloading and parsing the page (DESIGN
+§13 lets the item work own that whole path). They run in child processes
+(``crawler.itemwork.child``), each with its own connection to the store, and the reactor
+thread only sends the job and gets the result back: pipes read and written by the reactor
+itself, no threads.
 
 ``TOPICFEED_ITEM_WORKERS`` sets the number of processes; 0 does the work in the crawl process
 (the default on a single CPU). Workers start with the first job, so a crawl that finds
@@ -20,7 +21,6 @@ import logging
 import os
 import sys
 from itertools import cycle
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -28,7 +28,7 @@ from twisted.internet import protocol
 from twisted.internet.defer import Deferred
 
 from crawler.itemwork.frames import frame, split_frames
-from crawler.itemwork.jobs import Job, Prepare, Render, WorkContext
+from crawler.itemwork.jobs import Archive, Archived, Job, Prepare, PrepareAndSave, WorkContext
 from crawler.itemwork.pipes import widen_pipes
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from crawler.items import Article
-    from crawler.store import StoredArticle
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +98,11 @@ class ItemWorkers:
     async def prepare(self, item: Article) -> Article:
         return await self.run(Prepare(item))
 
-    async def render(self, article: StoredArticle) -> list[tuple[Path, str]]:
-        return await self.run(Render(article))
+    async def save(self, item: Article) -> Article:
+        return await self.run(PrepareAndSave(item))
+
+    async def archive(self, article_id: int) -> Archived:
+        return await self.run(Archive(article_id))
 
     async def run(self, job: Job[T]) -> T:
         """The job's result, from a worker process when there is one, else from this process."""
