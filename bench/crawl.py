@@ -38,10 +38,12 @@ TARGET_RATIO = 0.8
 
 
 def run_full(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str,
-             images: bool = False) -> ChildRun:
+             images: bool = False, workers: int | None = None) -> ChildRun:
     config = write_config(workdir, site, images=images)
     reset_data(workdir)
     settings = {**fast_settings(concurrency), "TOPICFEED_NOW": site.recorded_at.isoformat()}
+    if workers is not None:
+        settings["TOPICFEED_ITEM_WORKERS"] = str(workers)
     run = run_child(
         label,
         topicfeed_argv(config, mirror, settings),
@@ -68,7 +70,7 @@ def check_full(run: ChildRun, site: BenchSite, workdir: Path) -> None:
 
 
 def run_bare(site: BenchSite, workdir: Path, mirror: str, concurrency: int, label: str,
-             images: bool = False) -> ChildRun:
+             images: bool = False, workers: int | None = None) -> ChildRun:
     run = run_child(
         label,
         bare_argv(mirror, fast_settings(concurrency)),
@@ -177,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--images", choices=("on", "off"), default="off",
                         help="the full crawl downloads the matched articles' images (default off)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="TOPICFEED_ITEM_WORKERS for the full crawl (default: topicfeed's own)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_ROOT / "crawl")
     args = parser.parse_args(argv)
 
@@ -185,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(describe(site))
     print(
         f"concurrency {args.concurrency} (global and per domain), DOWNLOAD_DELAY 0, AUTOTHROTTLE "
-        "off, ROBOTSTXT_OBEY off, for both; images " + args.images
+        "off, ROBOTSTXT_OBEY off, for both; images " + args.images + "; item workers "
+        + ("topicfeed's default" if args.workers is None else str(args.workers))
     )
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
@@ -196,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for number in range(1, args.rounds + 1):
             for kind, runner in (("bare", run_bare), ("full", run_full)):
                 run = runner(site, args.workdir, server.url, args.concurrency, f"{kind}-{number}",
-                             images=args.images == "on")
+                             images=args.images == "on", workers=args.workers)
                 runs.append(run)
                 print(row(run), flush=True)
     print(LEGEND)

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
 
 from crawler import __version__
 from crawler.commands.helptext import DESCRIPTIONS
 from crawler.config import Config, ConfigError, load_config
 from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
-from crawler.outcomes import ExitStatus, RunStats
+from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV, checked_mirror
-from crawler.store import Store, StoreError
-from crawler.text.dates import SITE_TZ, log_stamp, reference_time
+from crawler.store import StoreError
+from crawler.text.dates import log_stamp, reference_time
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
-
-STATUS_MAX_ERRORS = 10
 
 
 class UsageError(Exception):
@@ -63,7 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.set_defaults(handler=cmd_feeds)
 
     status = commands.add_parser("status", parents=[common], help="last run per source, articles per topic")
+    status.add_argument("--json", action="store_true", help="print one JSON object (README: status --json)")
     status.set_defaults(handler=cmd_status)
+
+    explain = commands.add_parser("explain", parents=[common],
+                                  help="is this article stored, in which feeds and why, or why not")
+    explain.add_argument("url", metavar="URL", help="the article's URL, in any form (tracking query, proxy, alias)")
+    explain.add_argument("--json", action="store_true", help="print one JSON object instead of a paragraph")
+    explain.set_defaults(handler=cmd_explain)
 
     notify = commands.add_parser("notify", parents=[common], help="send due notifications, a digest, or a test")
     notify.add_argument("--test", metavar="NAME", default="", help="send one test message to [[notify]] NAME")
@@ -176,47 +184,53 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
         print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
+    for line in report.hints():
+        print(f"hint: {line}", file=sys.stderr)
     print(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
     return report.exit_code
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     from crawler.commands.crawl import rebuild_feeds
+    from crawler.commands.status import open_to_read
 
     config = load(args)
+    open_to_read(config).close()  # never a new empty store in the wrong folder
     written = rebuild_feeds(config)
     print(f"{len(written)} file(s) changed in {config.feeds_dir}")
     return ExitStatus.OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from crawler.commands.status import open_to_read, status_lines, status_report
+
     config = load(args)
-    store = Store.open(config.store_url)
+    store = open_to_read(config)
     try:
-        runs = store.last_runs()
-        counts = store.topic_counts()
+        report = status_report(config, store)
         delivery = delivery_status_lines(config, store)
     finally:
         store.close()
-    print("sources:")
-    for source in config.sources:
-        run = runs.get(source.name)
-        if run is None:
-            print(f"  {source.name}: never crawled")
-            continue
-        when = run.started.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M")
-        print(f"  {source.name}: {when} {run.outcome}; {RunStats.from_mapping(run.stats).line()}")
-        for line in run.errors[:STATUS_MAX_ERRORS]:
-            print(f"    ! {line}")
-        if len(run.errors) > STATUS_MAX_ERRORS:
-            print(f"    … {len(run.errors) - STATUS_MAX_ERRORS} more errors")
-    print("topics:")
-    for topic in config.topics:
-        count, newest = counts.get(topic.slug, (0, None))
-        shown = newest.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M") if newest else "-"
-        print(f"  {topic.slug} ({topic.title}): {count} articles, newest {shown}")
-    for line in delivery:
-        print(line)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join([*status_lines(config, report), *delivery]))
+    return ExitStatus.OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from crawler.commands.explain import explain
+    from crawler.commands.status import open_to_read
+
+    if not args.url.strip():
+        raise UsageError("explain: give an article URL, e.g. topicfeed explain https://hb.ifeng.com/c/8lE1OVQRmEX")
+    config = load(args)
+    store = open_to_read(config)
+    try:
+        answer = explain(config, store, args.url)
+    finally:
+        store.close()
+    print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2) if args.json else answer.text)
     return ExitStatus.OK
 
 
@@ -251,6 +265,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         os.environ[MIRROR_ENV] = mirror  # every child crawl inherits it
     setup_logging(args.verbose)
     server = feed_server(config, args.host, args.port) if args.serve else None
+    if server is not None:
+        warn_if_links_elsewhere(config, args.host, server)
     return run_schedule(config, crawl_command(config, args.data_dir), run_now=args.run_now,
                         grace=args.grace, server=server)
 
@@ -261,6 +277,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load(args)
     setup_logging(verbose=False)
     server = feed_server(config, args.host, args.port)
+    warn_if_links_elsewhere(config, args.host, server)
     if not (config.feeds_dir / "index.opml").is_file():
         print(f"note: no feeds in {config.feeds_dir} yet; run topicfeed crawl (or topicfeed feeds)",
               file=sys.stderr)
@@ -279,6 +296,13 @@ def feed_server(config: Config, host: str, port: int) -> FeedServer:
     except OSError as error:
         raise UsageError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                          "choose another --port or --host") from None
+
+
+def warn_if_links_elsewhere(config: Config, host: str, server: FeedServer) -> None:
+    from crawler.commands.serve import base_url_mismatch
+
+    if warning := base_url_mismatch(config, host, urlsplit(server.url).port or 0):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def setup_logging(verbose: bool) -> None:
@@ -314,8 +338,9 @@ def run() -> NoReturn:
     """
     code = main()
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    with contextlib.suppress(BrokenPipeError):  # the reader left (topicfeed status | head -1)
+        sys.stdout.flush()
+        sys.stderr.flush()
     os._exit(code)
 
 
@@ -325,6 +350,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except BrokenPipeError:
+        reader_left()
+        return ExitStatus.OK
     except (ConfigError, UsageError, StoreError) as error:
         print(f"topicfeed: error: {error}", file=sys.stderr)
         return ExitStatus.USAGE
@@ -333,3 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitStatus.FAILED
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
+
+
+def reader_left() -> None:
+    """The reader of our output went away (``| head``): say nothing more, and let the
+    interpreter's last flush go nowhere instead of printing "Broken pipe" (Python's recipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

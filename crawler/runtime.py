@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +17,7 @@ from scrapy.settings import BaseSettings, Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config, load_config
-from crawler.text.dates import reference_time, utcnow
+from crawler.text.dates import SITE_TZ, reference_time, utcnow
 
 MIRROR_ENV = "TOPICFEED_MIRROR"
 CONFIG_SETTING = "TOPICFEED_CONFIG"
@@ -90,3 +90,10 @@ def checked_mirror(value: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"a mirror is a base URL without ?query or #fragment, e.g. {parts.scheme}://{parts.netloc}")
     return url
+
+
+def replay_clock(newest: datetime) -> str:
+    """A TOPICFEED_NOW under which an article published at ``newest`` is young: the next full
+    hour after it, as the sites' local time (what a snapshot replay of it wants)."""
+    clock = (newest.astimezone(SITE_TZ) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    return clock.isoformat()

@@ -19,6 +19,7 @@ from crawler.extensions.runreport import describe_failure
 from crawler.runtime import config_from_settings, load_config_once
 from crawler.store.known import KnownArticles, RevisitPolicy
 from crawler.store.listings import ListingLog, ListingPass
+from crawler.store.skipped import SkipReason
 from crawler.text.dates import sane_published, utcnow
 from spiders.arguments import SpiderArguments
 
@@ -148,6 +149,19 @@ class SourceSpider(scrapy.Spider):
     def page_failed(self, url: str, reason: str) -> None:
         """An article page that gave no article; the store remembers it (crawler.signals)."""
         self.crawler.signals.send_catch_log(signal=topicfeed_signals.page_failed, url=url, reason=reason)
+
+    def skip_link(self, url: str, reason: SkipReason, published: datetime | None = None, *,
+                  fetched: bool = False) -> None:
+        """An article not taken: too old (by its list entry, or by its page when ``fetched``), or
+        no topic keyword in its list entry. Counted; remembered a week for ``topicfeed explain``."""
+        stats = self.crawler.stats
+        if reason is SkipReason.TOO_OLD:
+            if not fetched:
+                stats.inc_value("topicfeed/too_old_listed")
+            if published is not None:  # what a replay of only old articles suggests as TOPICFEED_NOW
+                stats.max_value("topicfeed/too_old_newest", published.timestamp())
+        self.crawler.signals.send_catch_log(signal=topicfeed_signals.link_skipped, url=url, reason=reason,
+                                            published=published)
 
     def list_not_parsed(self, response: Response, kind: str, error: Exception) -> None:
         """A list, column or search page without the structure this spider reads."""

@@ -15,6 +15,7 @@ from w3lib.html import remove_tags
 
 from crawler.items import Article, Image
 from crawler.store.listings import ListingPass
+from crawler.store.skipped import SkipReason
 from crawler.text.dates import parse_site_time
 from crawler.text.urls import absolute, host_of
 from spiders.arguments import Count, Flag, SpiderArguments, Words
@@ -214,6 +215,8 @@ class IfengSpider(SourceSpider):
                 entries.append((url, published))
                 if not self.known.is_too_old(published):
                     yield self.article_request(url, self.parse_article, listed=published)
+                else:
+                    self.skip_link(url, SkipReason.TOO_OLD, published)
         self.note_list_page(len(entries))
         wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
         walk = self.next_page(walk, [published for _, published in entries], wanted,
@@ -252,6 +255,8 @@ class IfengSpider(SourceSpider):
             if not self.known.is_too_old(published):
                 self.logger.debug("Search %s: %s", keyword, remove_tags(str(hit.get("title", ""))))
                 yield self.article_request(url, self.parse_article, listed=published)
+            else:
+                self.skip_link(url, SkipReason.TOO_OLD, published)
         self.note_list_page(len(entries))
         wanted = [(url, published) for url, published in entries if not self.known.is_too_old(published)]
         walk = self.next_page(walk, [published for _, published in entries], wanted,
@@ -281,6 +286,7 @@ class IfengSpider(SourceSpider):
         if self.known.is_too_old(self.sane_time(published, listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.page_failed(response.url, "older than max_age_days")
+            self.skip_link(response.url, SkipReason.TOO_OLD, self.sane_time(published, listed), fetched=True)
             return
         host = host_of(response.url)
         images = [

@@ -16,6 +16,7 @@ from scrapy.http import HtmlResponse, Response
 
 from crawler.items import Article, Image
 from crawler.store.listings import ListingPass
+from crawler.store.skipped import SkipReason
 from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import resolve_images
 from crawler.text.topics import TopicMatcher
@@ -250,9 +251,11 @@ class QutoutiaoSpider(SourceSpider):
 
     def wanted(self, item: ListItem) -> bool:
         if self.known.is_too_old(item.published):
+            self.skip_link(item.url, SkipReason.TOO_OLD, item.published)
             return False
         if self.prefilter and not self.matcher.any_keyword_in(item.title, item.introduction):
             self.crawler.stats.inc_value("topicfeed/prefiltered_out")
+            self.skip_link(item.url, SkipReason.NO_KEYWORD, item.published)
             return False
         return True
 
@@ -287,6 +290,8 @@ class QutoutiaoSpider(SourceSpider):
         if self.known.is_too_old(self.sane_time(article.published, article.listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.page_failed(response.url, "older than max_age_days")
+            self.skip_link(response.url, SkipReason.TOO_OLD, self.sane_time(article.published, article.listed),
+                           fetched=True)
             return
         yield article
 

@@ -20,6 +20,7 @@ from crawler.extract import ExtractedPage, extract_page
 from crawler.extract.body import text_chars
 from crawler.extract.fields import url_date
 from crawler.items import Article
+from crawler.store.skipped import SkipReason
 from spiders.base import SourceSpider
 from spiders.parsing import http_validators
 from spiders.webargs import ARGUMENTS, WebArgs, web_args
@@ -174,8 +175,9 @@ class WebSpider(SourceSpider):
             if not self.web.is_article(entry.url) or entry.url in self._queued:
                 continue
             self._queued.add(entry.url)
-            if self.known.is_too_old(entry.published or self._url_day_end(entry.url)):
-                self.crawler.stats.inc_value("topicfeed/too_old_listed")
+            listed = entry.published or self._url_day_end(entry.url)
+            if self.known.is_too_old(listed):
+                self.skip_link(entry.url, SkipReason.TOO_OLD, listed)
                 continue
             yield self.article_request(entry.url, self.parse_article, listed=entry.published)
 
@@ -247,6 +249,7 @@ class WebSpider(SourceSpider):
         if self.known.is_too_old(self.sane_time(published, partial.listed)):
             self.crawler.stats.inc_value("topicfeed/too_old")
             self.known.record_failure(partial.url, self.source_name, "older than max_age_days")
+            self.skip_link(partial.url, SkipReason.TOO_OLD, self.sane_time(published, partial.listed), fetched=True)
             return None
         if len(partial.seen) > 1:
             self.crawler.stats.inc_value("topicfeed/article_pages_joined", len(partial.seen) - 1)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +40,14 @@ class Demo:
                 urls.append(line.strip())
         return int(BROKEN_NOTE.match(self.lines[start])[1]), urls
 
+    def commands(self) -> list[list[str]]:
+        """The printed ``topicfeed …`` command lines (the program by name or by path), split."""
+        lines = [shlex.split(line) for line in self.lines if line.startswith("  ") and "topicfeed " in line]
+        return [argv for argv in lines if Path(argv[0]).name == "topicfeed"]
+
     def suggested(self, command: str) -> list[str]:
         """The printed command line for ``topicfeed COMMAND``, as arguments after ``topicfeed``."""
-        line = next(line for line in self.lines if line.strip().startswith(f"topicfeed {command} "))
-        return shlex.split(line)[1:]
+        return next(argv[1:] for argv in self.commands() if argv[1] == command)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +94,10 @@ def test_it_crawls_every_source_of_its_config_including_a_web_source(demo):
 
 def test_it_ends_with_working_command_lines_for_the_demos_data(demo):
     commands = subcommand_parsers(build_parser())
-    suggested = [shlex.split(line)[1] for line in demo.lines if line.startswith("  topicfeed ")]
+    suggested = [argv[1] for argv in demo.commands()]
+    ours = Path(sys.executable).with_name("topicfeed").absolute()
+    for argv in demo.commands():  # this environment's topicfeed, by name where PATH finds it, else by path
+        assert Path(shutil.which(argv[0], path=os.environ.get("PATH")) or argv[0]).absolute() == ours, argv[0]
     assert {"status", "feeds", "serve", "schedule", "crawl"} <= set(suggested)
     assert {"explain", "check"} & commands.keys() <= set(suggested)  # named once this version has them
     assert set(suggested) <= commands.keys()

@@ -150,6 +150,7 @@ def test_unmatched_articles_are_kept_for_max_age_then_pruned(tmp_path):
 
 def test_the_definitions_live_in_the_store(ifeng_workspace):
     ws = ifeng_workspace
+    Store.open(store_url(ws.data)).close()  # `feeds` reads an existing store only
     assert ws.run("feeds").returncode == 0
     store = Store.open(store_url(ws.data))
     try:

@@ -20,9 +20,9 @@ from crawler.config import Config, Source
 from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
 from crawler.outcomes import ExitStatus, RunOutcome, RunState, RunStats
-from crawler.runtime import MIRROR_ENV, scrapy_settings
+from crawler.runtime import MIRROR_ENV, replay_clock, scrapy_settings
 from crawler.store import Store
-from crawler.text.dates import utcnow
+from crawler.text.dates import shown_time, utcnow
 from feeds.build import build_feeds
 
 if TYPE_CHECKING:
@@ -51,10 +51,47 @@ class SourceResult:
         return f"{self.source}: {self.outcome}; {self.stats.line()}"
 
 
+# What a crawl did with the articles its lists gave besides finding them too old.
+TAKEN_STATS = ("new", "updated", "unchanged", "alias", "near_duplicate", "prefiltered_out",
+               "article_skipped_known", "article_revisited", "article_not_modified")
+
+
+@dataclass(frozen=True)
+class AgeCounts:
+    """Articles a crawl skipped for age, and all others it saw: are they all too old?"""
+
+    too_old: int = 0
+    others: int = 0
+    newest_too_old: datetime | None = None
+
+    @classmethod
+    def from_stats(cls, stats: Mapping[str, Any]) -> AgeCounts:
+        newest = stats.get("topicfeed/too_old_newest")
+        return cls(int(stats.get("topicfeed/too_old", 0)) + int(stats.get("topicfeed/too_old_listed", 0)),
+                   sum(int(stats.get(f"topicfeed/{key}", 0)) for key in TAKEN_STATS),
+                   datetime.fromtimestamp(newest, UTC) if newest else None)
+
+    def __add__(self, other: AgeCounts) -> AgeCounts:
+        newest = max((t for t in (self.newest_too_old, other.newest_too_old) if t), default=None)
+        return AgeCounts(self.too_old + other.too_old, self.others + other.others, newest)
+
+
 @dataclass(frozen=True)
 class CrawlReport:
     results: tuple[SourceResult, ...]
     feeds_written: tuple[str, ...]
+    ages: AgeCounts = AgeCounts()
+
+    def hints(self) -> list[str]:
+        """Lines after the summary for a crawl that looks like a mistake."""
+        if not self.ages.too_old or self.ages.others:
+            return []
+        line = f"every article this crawl saw was older than max_age_days ({self.ages.too_old} skipped for age"
+        newest = self.ages.newest_too_old
+        if newest is None:
+            return [line + "); replaying an old snapshot? add --set TOPICFEED_NOW=<when it was recorded>"]
+        return [f"{line}, the newest published {shown_time(newest)}); replaying an old snapshot? "
+                f"crawl with its clock: --set TOPICFEED_NOW={replay_clock(newest)}"]
 
     @property
     def exit_code(self) -> ExitStatus:
@@ -79,7 +116,8 @@ def run_crawl(
     ``worker_run``: crawl the one source together with the other workers of that run id
     (crawler.scaleout) instead of alone under the per-source lock.
     """
-    started = datetime.now(UTC)  # the LLM summary step takes what was stored since
+    # the LLM summary step takes what was stored since; whole seconds, as the store keeps times
+    started = utcnow()
     if mirror:
         os.environ[MIRROR_ENV] = mirror  # child processes inherit it: nothing escapes the mirror
     Store.open(config.store_url).close()  # a bad store fails here, in one line, not inside Scrapy
@@ -116,8 +154,10 @@ def run_crawl(
             crawls.append((source, crawler, failures))
         if crawls:
             process.start()
+        ages = AgeCounts()
         for source, crawler, failures in crawls:
             results.append(source_result(config, source, crawler, failures))
+            ages += AgeCounts.from_stats(crawl_stats(crawler))
     if worker_run is not None:
         from crawler.scaleout import expire_run
 
@@ -145,7 +185,7 @@ def run_crawl(
             message = commit_archive(config.archive_dir, config.archive.git_remote)
         if message:
             logger.info("Archive commit: %s", message)
-    return CrawlReport(tuple(results), tuple(str(p) for p in written))
+    return CrawlReport(tuple(results), tuple(str(p) for p in written), ages)
 
 
 class StartFailures:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shlex
+import shutil
+import sys
 import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -77,6 +79,14 @@ def shown_path(path: Path) -> str:
         return shlex.quote(str(path.relative_to(Path.cwd())))
     except ValueError:
         return shlex.quote(str(path))
+
+
+def program(name: str, path: Path) -> str:
+    """How to run the program at ``path`` from here: ``name`` if PATH finds that one, else its path."""
+    found = shutil.which(name)
+    if found and Path(found).absolute() == path.absolute():
+        return name
+    return shown_path(path) if path.exists() else name
 
 
 def demo_setup(config_file: Path | None, data_dir: Path | None) -> DemoSetup:
@@ -168,20 +178,22 @@ def print_next_steps(config: Config, setup: DemoSetup, sample: Sample, server: F
                      commands: Collection[str]) -> None:
     """Command lines that try the other commands on the demo's data (those this version has)."""
     options = setup.options
+    here = Path(sys.executable)  # the environment this demo runs in: its topicfeed and its python
+    topicfeed, python = program("topicfeed", here.with_name("topicfeed")), program("python", here)
     served_port = urlsplit(server.url).port if server is not None else None
     port = f" --port {served_port}" if served_port not in (None, 8080) else ""
     steps = [
-        ("status", f"topicfeed status {options}",
+        ("status", f"{topicfeed} status {options}",
          "each source's last run, with the errors behind its count; articles per topic"),
-        ("explain", f"topicfeed explain {options} {first_article(config.feeds_dir)}",
+        ("explain", f"{topicfeed} explain {options} {first_article(config.feeds_dir)}",
          "why an article is in a feed (the keywords it matched); given a broken page above, why it is not"),
-        ("feeds", f"topicfeed feeds {options}", "rebuild the feeds, index.opml and index.html from the store"),
-        ("serve", f"topicfeed serve {options}{port}", "serve the feeds again, after this demo has stopped"),
-        ("check", f"topicfeed check {options}", "check the config and print what each source would crawl, and when"),
-        ("schedule", f"topicfeed schedule --list {options}", "when each source would be crawled next"),
-        ("crawl", f"python -m crawler.snapshot {shown_path(sample.root)} --port {SAMPLE_PORT}",
+        ("feeds", f"{topicfeed} feeds {options}", "rebuild the feeds, index.opml and index.html from the store"),
+        ("serve", f"{topicfeed} serve {options}{port}", "serve the feeds again, after this demo has stopped"),
+        ("check", f"{topicfeed} check {options}", "check the config and print what each source would crawl, and when"),
+        ("schedule", f"{topicfeed} schedule --list {options}", "when each source would be crawled next"),
+        ("crawl", f"{python} -m crawler.snapshot {shown_path(sample.root)} --port {SAMPLE_PORT}",
          "serve the sample by hand (in another terminal), then crawl it with:"),
-        ("crawl", f"topicfeed crawl {options} --mirror http://127.0.0.1:{SAMPLE_PORT} "
+        ("crawl", f"{topicfeed} crawl {options} --mirror http://127.0.0.1:{SAMPLE_PORT} "
                   f"--set TOPICFEED_NOW={sample.recorded_at}",
          "without --mirror, crawl and schedule with this config fetch from the real sites"),
     ]

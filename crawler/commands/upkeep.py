@@ -13,7 +13,9 @@ from crawler.archive.writer import ArchiveWriter
 from crawler.config import Config, Source
 from crawler.runtime import reference_now
 from crawler.store import Store
+from crawler.store.skipped import prune_skipped
 from crawler.store.topicsync import follow_topics, prune_unmatched
+from crawler.text.dates import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ def follow_topics_in(config: Config, store: Store) -> None:
 
 
 def prune_unmatched_articles(config: Config, sources: Sequence[Source], settings: Settings) -> None:
-    """Unmatched articles are kept for max_age_days (a new topic finds them), then forgotten."""
+    """Unmatched articles are kept for max_age_days (a new topic finds them), then forgotten;
+    skipped links (crawler.store.skipped) a week."""
     try:
         now = reference_now(settings)
     except ValueError:
@@ -47,6 +50,7 @@ def prune_unmatched_articles(config: Config, sources: Sequence[Source], settings
             if pruned:
                 logger.info("%s: forgot %d unmatched article(s) older than %g days", source.name, pruned,
                             source.max_age_days)
+        prune_skipped(store.engine, utcnow())
     finally:
         store.close()
 

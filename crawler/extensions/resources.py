@@ -16,10 +16,13 @@ from scrapy import signals
 from crawler.archive.writer import ArchiveWriter
 from crawler.itemwork import ItemWorkers, StoreLink, WorkContext, worker_count
 from crawler.runtime import config_from_settings, reference_now
-from crawler.signals import page_failed
-from crawler.store import Store
+from crawler.signals import link_skipped, page_failed
+from crawler.store import OUTPUT_ERRORS, Store
 from crawler.store.known import KnownArticles, RevisitPolicy
+from crawler.store.skipped import SkippedLink, SkipReason, record_skipped
+from crawler.text.dates import utcnow
 from crawler.text.topics import TopicMatcher
+from crawler.text.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -53,6 +56,7 @@ class CrawlResources:
         self._signals = signals_manager
         self._store: Store | None = None
         self._known: KnownArticles | None = None
+        self._skipped: dict[str, SkippedLink] = {}  # written once, when the crawl closes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -61,6 +65,7 @@ class CrawlResources:
                         reference_now=reference_now(settings), item_workers=worker_count(settings))
         crawler.signals.connect(resources.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(resources.page_failed, signal=page_failed)
+        crawler.signals.connect(resources.link_skipped, signal=link_skipped)
         return resources
 
     @classmethod
@@ -99,6 +104,14 @@ class CrawlResources:
         if self._known is not None:
             self._known.record_failure(url, self.source, reason)
 
+    def link_skipped(self, url: str, reason: SkipReason, published: datetime | None = None) -> None:
+        """An article link not fetched: remembered a week for ``topicfeed explain``."""
+        if self._known is None:
+            return
+        cutoff = self.reference_now - self._known.policy.max_age if reason is SkipReason.TOO_OLD else None
+        link = SkippedLink(canonical_url(url), self.source, reason, published, cutoff, utcnow())
+        self._skipped[link.url] = link
+
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         await self.close()
 
@@ -106,6 +119,11 @@ class CrawlResources:
         await self.workers.close()
         self._store_link.use(None)
         if self._store is not None:
+            try:
+                record_skipped(self._store.engine, self._skipped.values())
+            except OUTPUT_ERRORS as error:  # only explain's memory of them is lost
+                logger.warning("Could not record the links skipped in this crawl: %s", error)
+            self._skipped.clear()
             self._store.close()
             self._store = None
             self._known = None

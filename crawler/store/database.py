@@ -46,6 +46,10 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why in one line."""
 
 
+class StoreMissing(StoreError):
+    """A command that only reads found no store where the config points."""
+
+
 class Store(RunRecords, PageFailures, TopicReads):
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -68,6 +72,16 @@ class Store(RunRecords, PageFailures, TopicReads):
         store = cls(engine)
         store._migrate(url)
         return store
+
+    @classmethod
+    def open_existing(cls, url: str, *, fix: str) -> Store:
+        """For commands that only read: a missing SQLite file is a StoreMissing naming where it
+        looked and ``fix``, never a new empty store in the wrong folder."""
+        if url.startswith("sqlite:///"):
+            db_path = Path(url.removeprefix("sqlite:///"))
+            if not db_path.is_file():
+                raise StoreMissing(f"no store at {db_path}; {fix}")
+        return cls.open(url)
 
     def _migrate(self, url: str) -> None:
         for attempt in range(SCHEMA_CREATE_ATTEMPTS):

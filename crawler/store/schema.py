@@ -126,6 +126,21 @@ page_failures = sa.Table(
     sa.Column("last_attempt", UtcDateTime, nullable=False),
 )
 
+# Article links a list page gave that were not fetched: older than max_age_days by the list's
+# date, or no topic keyword in the list entry (crawler.store.skipped). Kept a week, so that
+# ``topicfeed explain`` can say why an article is missing. New in a store at any version:
+# ``create_all`` adds it on open and older versions never read it.
+skipped_links = sa.Table(
+    "skipped_links",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),  # canonical
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("reason", sa.String(16), nullable=False),  # too_old | no_keyword
+    sa.Column("published", UtcDateTime),  # as the list gave it
+    sa.Column("cutoff", UtcDateTime),  # too_old: the oldest publication time the crawl took
+    sa.Column("seen", UtcDateTime, nullable=False),
+)
+
 # Per listing (an ifeng column or search keyword, a Qutoutiao category…): what the last completed
 # pass of it covered, newest to oldest entry (crawler.store.listings). Only this lets paging stop early.
 listing_passes = sa.Table(

@@ -83,6 +83,13 @@ def site_local(moment: datetime) -> datetime:
     return min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(SITE_TZ)
 
 
+def shown_time(moment: datetime, tz: ZoneInfo = SITE_TZ) -> str:
+    """A time as commands print it, with its zone: ``2025-07-24 07:55 +08:00``."""
+    local = min(max(moment, _EARLIEST_SHOWN), _LATEST_SHOWN).astimezone(tz)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
 def log_stamp(moment: datetime | None = None) -> str:
     """The time at the start of a log or summary line: local, with its UTC offset."""
     return (moment or datetime.now()).astimezone().strftime(LOG_TIME_FORMAT)
