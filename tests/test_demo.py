@@ -116,3 +116,17 @@ def test_it_prints_no_jargon(demo):
     printed = demo.run.stdout.lower()
     for word in JARGON:
         assert word not in printed
+
+
+def test_a_topicfeed_toml_in_the_current_folder_is_the_demos_config(tmp_path, monkeypatch):
+    """DESIGN §2: every command's --config defaults to ./topicfeed.toml when it exists, demo included."""
+    from crawler.commands.demo import demo_setup
+    from tests.configs import config_text, ifeng_hb_source, paths, topic
+
+    (tmp_path / "topicfeed.toml").write_text(
+        config_text(paths(), topic("my-topic", "我的专题", ["服博会"]), ifeng_hb_source()), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    setup = demo_setup(None, None)
+    assert [t.slug for t in setup.config.topics] == ["my-topic"]
+    assert [s.name for s in setup.config.sources] == ["ifeng-hb"]
+    assert not (tmp_path / "topicfeed-demo" / "topicfeed.toml").exists(), "the user's config is not overwritten"

@@ -90,8 +90,11 @@ def program(name: str, path: Path) -> str:
 
 
 def demo_setup(config_file: Path | None, data_dir: Path | None) -> DemoSetup:
-    """The user's ``--config`` if given; else the packaged demo config, copied into the demo's folder."""
+    """``--config``, else ./topicfeed.toml when present (DESIGN §2, as every command); else the packaged
+    demo config, copied into the demo's folder."""
     folder = (data_dir or DEFAULT_FOLDER).resolve()
+    if config_file is None and Path(CONFIG_NAME).is_file():
+        config_file = Path(CONFIG_NAME)
     if config_file is not None:
         config = load_config(config_file).with_data_dir(folder)
         return DemoSetup(config, f"--config {shown_path(config_file.resolve())} --data-dir {shown_path(folder)}")
