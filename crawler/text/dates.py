@@ -49,6 +49,17 @@ def as_aware(value: datetime, tz: ZoneInfo = SITE_TZ) -> datetime:
     return value.replace(tzinfo=tz) if value.tzinfo is None else value
 
 
+def reference_time(value: object) -> datetime:
+    """A ``TOPICFEED_NOW`` value (ISO 8601 with a UTC offset, or a TOML date-time); ValueError if not one."""
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError("not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ValueError("has no UTC offset")
+    return parsed
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
