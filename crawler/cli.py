@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -19,9 +20,9 @@ from crawler.config import Config, ConfigError, load_config
 from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus
-from crawler.runtime import MIRROR_ENV
+from crawler.runtime import MIRROR_ENV, checked_mirror
 from crawler.store import StoreError
-from crawler.text.dates import log_stamp
+from crawler.text.dates import log_stamp, reference_time
 
 if TYPE_CHECKING:
     from feeds.server import FeedServer
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="crawl sources once, then rebuild the feeds")
     crawl.add_argument("--source", action="append", default=[], metavar="NAME",
                        help="crawl only this source (repeatable; default: all enabled sources)")
-    crawl.add_argument("--mirror", metavar="URL", default=os.environ.get(MIRROR_ENV, ""),
+    crawl.add_argument("--mirror", metavar="URL", default=None,
                        help=f"send every request to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
     crawl.add_argument("--revisit", action="store_true",
                        help="re-fetch every archived article younger than max_age_days now")
@@ -76,9 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     notify = commands.add_parser("notify", parents=[common], help="send due notifications, a digest, or a test")
     notify.add_argument("--test", metavar="NAME", default="", help="send one test message to [[notify]] NAME")
     notify.add_argument("--digest", metavar="NAME", default="", help="send NAME's digest now")
-    notify.add_argument("--mirror", metavar="URL", default=os.environ.get(MIRROR_ENV, ""),
+    notify.add_argument("--mirror", metavar="URL", default=None,
                         help=f"send every request to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
     notify.set_defaults(handler=cmd_notify)
+
+    check = commands.add_parser("check", parents=[common],
+                                help="check the config; show what each source would crawl and when")
+    check.add_argument("--mirror", metavar="URL", default=None,
+                       help="fetch web sources' start pages, sitemaps and feeds from URL/HOST/PATH?QUERY and show "
+                            f"which links their regexes match (env {MIRROR_ENV})")
+    check.set_defaults(handler=cmd_check)
 
     schedule = commands.add_parser("schedule", parents=[common, listen_options("with --serve: ")],
                                    help="crawl every source on its schedule until SIGINT/SIGTERM")
@@ -87,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="also log the scheduler's own job lines (APScheduler's INFO log)")
     schedule.add_argument("--run-now", action="store_true", help="also crawl every source once at start")
     schedule.add_argument("--serve", action="store_true", help="serve the feeds too (see topicfeed serve)")
-    schedule.add_argument("--mirror", metavar="URL", default=os.environ.get(MIRROR_ENV, ""),
+    schedule.add_argument("--mirror", metavar="URL", default=None,
                           help=f"every crawl sends its requests to URL/HOST/PATH?QUERY (env {MIRROR_ENV})")
     schedule.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
                           help="on stop, a running crawl gets this long to finish before it is "
@@ -130,8 +138,27 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set {pair!r}: expected KEY=VALUE, e.g. --set DOWNLOAD_DELAY=0")
+        if key.strip() == "TOPICFEED_NOW":
+            try:
+                reference_time(value)
+            except ValueError as error:
+                raise UsageError(f"--set TOPICFEED_NOW={value!r}: {error}; give the time to judge article "
+                                 "age against, e.g. --set TOPICFEED_NOW=2025-07-26T10:00:00+08:00") from None
         overrides[key.strip()] = value
     return overrides
+
+
+def mirror_of(args: argparse.Namespace) -> str:
+    """``--mirror``, else env TOPICFEED_MIRROR, checked: "" when neither is set."""
+    value, given_as = args.mirror, "--mirror"
+    if value is None:
+        value, given_as = os.environ.get(MIRROR_ENV, ""), MIRROR_ENV
+    if not value:
+        return ""
+    try:
+        return checked_mirror(value)
+    except ValueError as error:
+        raise UsageError(f"{given_as} {value!r}: {error}") from None
 
 
 def load(args: argparse.Namespace) -> Config:
@@ -154,7 +181,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if len(sources) != 1:
             raise UsageError("--worker crawls one source: add exactly one --source NAME")
         worker_run = args.run_id or default_run_id(sources[0], config.scheduler.timezone)
-    report = run_crawl(config, sources, mirror=args.mirror.rstrip("/"), revisit=args.revisit,
+    report = run_crawl(config, sources, mirror=mirror_of(args), revisit=args.revisit,
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
         print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
@@ -208,25 +235,35 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from crawler.commands.check import run_check
+
+    config = load(args)
+    report = run_check(config, mirror=mirror_of(args))
+    print("\n".join([*report.lines, report.last_line()]))
+    return report.exit_code
+
+
 def cmd_notify(args: argparse.Namespace) -> int:
     from crawler.commands.notify import run_notify
 
     if args.test and args.digest:
         raise UsageError("--test and --digest: give one of them")
-    return run_notify(load(args), test=args.test, digest=args.digest, mirror=args.mirror.rstrip("/"))
+    return run_notify(load(args), test=args.test, digest=args.digest, mirror=mirror_of(args))
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.commands.schedule import crawl_command, run_schedule, schedule_lines
 
     config = load(args)
+    mirror = mirror_of(args)
     if args.list:
         print("\n".join(schedule_lines(config)))
         return ExitStatus.OK
     if args.grace < 0:
         raise UsageError(f"--grace {args.grace:g}: give a number of seconds, 0 or more")
-    if args.mirror:
-        os.environ[MIRROR_ENV] = args.mirror.rstrip("/")  # every child crawl inherits it
+    if mirror:
+        os.environ[MIRROR_ENV] = mirror  # every child crawl inherits it
     setup_logging(args.verbose)
     server = feed_server(config, args.host, args.port) if args.serve else None
     if server is not None:
@@ -300,6 +337,8 @@ def run() -> NoReturn:
     is freeing ~100k objects one by one, about 0.2 s: a third of a cron run that finds
     nothing new. (Not for ``main()`` called in-process, e.g. by tests.)
     """
+    gc.freeze()  # what the imports made (crawler.__main__ kept the collector off for them)
+    gc.enable()
     code = main()
     logging.shutdown()
     with contextlib.suppress(BrokenPipeError):  # the reader left (topicfeed status | head -1)

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings, Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config, load_config
-from crawler.text.dates import SITE_TZ, utcnow
+from crawler.text.dates import SITE_TZ, reference_time, utcnow
 
 MIRROR_ENV = "TOPICFEED_MIRROR"
 CONFIG_SETTING = "TOPICFEED_CONFIG"
@@ -73,10 +74,22 @@ def reference_now(settings: BaseSettings) -> datetime:
     value = settings.get("TOPICFEED_NOW")
     if not value:
         return utcnow()
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if parsed.tzinfo is None:
-        raise ValueError(f"TOPICFEED_NOW needs a UTC offset, got {value!r}")
-    return parsed
+    try:
+        return reference_time(value)
+    except ValueError as error:
+        raise ValueError(f"TOPICFEED_NOW {value!r}: {error}") from None
+
+
+def checked_mirror(value: str) -> str:
+    """A ``--mirror`` base URL without its trailing slash; ValueError saying why it is not one."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        address = url.split("://", 1)[-1] or "127.0.0.1:8099"
+        raise ValueError(f"not an http(s) URL; write it with its scheme, e.g. http://{address}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"a mirror is a base URL without ?query or #fragment, e.g. {parts.scheme}://{parts.netloc}")
+    return url
 
 
 def replay_clock(newest: datetime) -> str:

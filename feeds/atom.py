@@ -5,14 +5,15 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import UTC, datetime
-
-from feedgen.entry import FeedEntry as _FgEntry
-from feedgen.feed import FeedGenerator
-from lxml import etree
+from functools import cache
+from typing import TYPE_CHECKING
 
 from crawler import __version__
 from crawler.text.strings import xml_safe
 from feeds.model import FeedEntry, TopicFeed
+
+if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry as _FgEntry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -39,6 +40,8 @@ def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = __ve
     ``updated`` is the newest entry ``updated``, or the Unix epoch for an empty feed.
     Times are written in UTC; a naive datetime raises ValueError.
     """
+    from feedgen.feed import FeedGenerator  # only when a feed is rendered: not for a crawl that changed none
+
     self_url = xml_safe(feed_url(base_url, feed.slug))
     fg = FeedGenerator()
     fg.id(self_url)
@@ -58,7 +61,7 @@ def render_atom(feed: TopicFeed, base_url: str, *, generator_version: str = __ve
 
 
 def _fg_entry(entry: FeedEntry) -> _FgEntry:
-    fe = _AlternateLinkEntry()
+    fe = _alternate_link_entry()()
     url = xml_safe(entry.url)
     fe.id(xml_safe(entry.id) or url)
     fe.title(xml_safe(entry.title) or url or UNTITLED)
@@ -76,16 +79,23 @@ def _fg_entry(entry: FeedEntry) -> _FgEntry:
     return fe
 
 
-class _AlternateLinkEntry(_FgEntry):
-    """feedgen 1.0 shadows its loop variable in FeedEntry.atom_entry and so drops rel and
-    type from every entry link; each entry here has exactly one link, the alternate."""
+@cache
+def _alternate_link_entry() -> type[_FgEntry]:
+    from feedgen.entry import FeedEntry as FgEntry
+    from lxml import etree
 
-    def atom_entry(self, extensions: bool = True) -> etree._Element:
-        entry = super().atom_entry(extensions)
-        for link in entry.iterfind("link"):  # feedgen builds the tree without namespaces
-            link.set("rel", "alternate")
-            link.set("type", "text/html")
-        return entry
+    class AlternateLinkEntry(FgEntry):
+        """feedgen 1.0 shadows its loop variable in FeedEntry.atom_entry and so drops rel and
+        type from every entry link; each entry here has exactly one link, the alternate."""
+
+        def atom_entry(self, extensions: bool = True) -> etree._Element:
+            entry = super().atom_entry(extensions)
+            for link in entry.iterfind("link"):  # feedgen builds the tree without namespaces
+                link.set("rel", "alternate")
+                link.set("type", "text/html")
+            return entry
+
+    return AlternateLinkEntry
 
 
 def _credit_html(entry: FeedEntry) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from crawler.fsutil import write_if_changed
+from crawler.fsutil import write_many_if_changed
 from feeds.atom import render_atom
 from feeds.html import STYLESHEET, STYLESHEET_NAME
 from feeds.index_page import render_index_html
@@ -35,37 +35,35 @@ def write_feed_files(feeds: Sequence[TopicFeed], feeds_dir: Path, base_url: str,
     """
     _check_slugs(feeds)
     inputs = inputs or {}
-    written: list[Path] = []
-    failures: list[OSError] = []
+    due: list[tuple[Path, TopicFeed, Callable[[TopicFeed, str], bytes]]] = []
     for feed in feeds:
         for path, render in ((feeds_dir / f"{feed.slug}.atom", render_atom),
                              (feeds_dir / topic_page_name(feed.slug), render_topic_html)):
             key = inputs.get(feed.slug)
             if rendered is not None and key is not None and rendered.is_current(path, key):
                 continue
-            if not _write(path, render(feed, base_url), written, failures):
-                continue
-            if rendered is not None and key is not None:
-                rendered.remember(path, key)
-    for path, data in ((feeds_dir / OPML_NAME, render_opml(feeds, base_url)),
-                       (feeds_dir / INDEX_NAME, render_index_html(feeds, base_url, sources)),
-                       (feeds_dir / STYLESHEET_NAME, STYLESHEET.encode("utf-8"))):
-        _write(path, data, written, failures)
+            due.append((path, feed, render))
+    files = [*((path, lambda feed=feed, render=render: render(feed, base_url)) for path, feed, render in due),
+             (feeds_dir / OPML_NAME, lambda: render_opml(feeds, base_url)),
+             (feeds_dir / INDEX_NAME, lambda: render_index_html(feeds, base_url, sources)),
+             (feeds_dir / STYLESHEET_NAME, lambda: STYLESHEET.encode("utf-8"))]
+    slugs = {path: feed.slug for path, feed, _ in due}
+    written: list[Path] = []
+    failures: list[OSError] = []
+    # One path that cannot be written (a folder sits there) never stops the others.
+    for path, outcome in write_many_if_changed(((path, make()) for path, make in files), keep_going=True):
+        if isinstance(outcome, OSError):
+            failures.append(outcome)
+            continue
+        if outcome:
+            written.append(path)
+        key = inputs.get(slugs.get(path, ""))
+        if rendered is not None and key is not None:
+            rendered.remember(path, key)
     if rendered is not None:
         rendered.save()
     _raise_first(failures)
     return written
-
-
-def _write(path: Path, data: bytes, written: list[Path], failures: list[OSError]) -> bool:
-    """Write one file; a path that cannot be written (a folder sits there) never stops the others."""
-    try:
-        if write_if_changed(path, data):
-            written.append(path)
-    except OSError as error:
-        failures.append(error)
-        return False
-    return True
 
 
 def _raise_first(failures: list[OSError]) -> None:
@@ -80,15 +78,16 @@ def _raise_first(failures: list[OSError]) -> None:
 def write_archived_pages(pages: Sequence[tuple[ArchivedPage, str]], feeds_dir: Path,
                          rendered: RenderedFeeds | None = None) -> list[Path]:
     """Write each archived article's page; ``pages`` pairs it with the key of its input."""
+    due = {feeds_dir / archived.path: (archived, key) for archived, key in pages}
+    if rendered is not None:
+        due = {path: job for path, job in due.items() if not rendered.is_current(path, job[1])}
     written = []
-    for archived, key in pages:
-        path = feeds_dir / archived.path
-        if rendered is not None and rendered.is_current(path, key):
-            continue
-        if write_if_changed(path, render_archived_html(archived)):
+    for path, changed in write_many_if_changed((path, render_archived_html(archived))
+                                               for path, (archived, _) in due.items()):
+        if changed:
             written.append(path)
         if rendered is not None:
-            rendered.remember(path, key)
+            rendered.remember(path, due[path][1])
     if rendered is not None:
         rendered.save()
     return written

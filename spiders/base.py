@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import scrapy
 from scrapy import Request, signals
@@ -21,6 +21,7 @@ from crawler.store.known import KnownArticles, RevisitPolicy
 from crawler.store.listings import ListingLog, ListingPass
 from crawler.store.skipped import SkipReason
 from crawler.text.dates import sane_published, utcnow
+from spiders.arguments import SpiderArguments
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,27 +30,18 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 
-def as_list(value: Any) -> list[str]:
-    """Spider arguments come as TOML lists or, from ``scrapy crawl -a``, comma-separated text."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(part) for part in value]
-
-
-def as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 class SourceSpider(scrapy.Spider):
     """Base for topicfeed spiders; subclasses parse, this class knows the source's config."""
 
+    arguments: ClassVar[SpiderArguments] = SpiderArguments("source")  # each spider declares its own
     source_config: Source
     topics: tuple[Topic, ...]
     revisit_policy: RevisitPolicy  # what crawler.extensions.resources opens the known checks with
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        declared = {name: kwargs.pop(name) for name in self.arguments.names if name in kwargs}
+        self.args: dict[str, Any] = self.arguments.check(declared)  # typed, with the defaults
+        super().__init__(*args, **kwargs)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -61,7 +53,11 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         config = config_from_settings(crawler.settings)
         source = cls._source_for(config, kwargs.pop("source", None))
-        spider = super().from_crawler(crawler, *args, **{**source.args, **kwargs})
+        where = f"sources[{config.sources.index(source)}].args" if source in config.sources else "args"
+        # Declared names left in kwargs came from ``scrapy crawl -a NAME=TEXT``: text, read as such.
+        given = {name: kwargs.pop(name) for name in cls.arguments.names if name in kwargs}
+        values = cls.arguments.check({**source.args, **given}, where=where, file=config.path, text=given)
+        spider = super().from_crawler(crawler, *args, **values, **kwargs)
         spider.source_config = source
         spider.topics = config.topics
         spider.revisit_policy = RevisitPolicy(

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from crawler.config import ConfigError, Source
 from crawler.text.urls import host_of
 from spiders import ifeng, qutoutiao
-from spiders.base import as_list
 from spiders.webargs import web_args
 
 
 def _ifeng(source: Source, url: str) -> bool:
-    hosts = {f"{code.lower()}.ifeng.com" for code in as_list(source.args.get("regions", ("hb",)))}
-    return host_of(url) in hosts and ifeng.article_id(url) is not None
+    try:
+        regions = ifeng.ARGUMENTS.check(source.args)["regions"]
+    except ConfigError:  # crawl and check report a bad argument; here it covers nothing
+        return False
+    return host_of(url) in {f"{code}.ifeng.com" for code in regions} and ifeng.article_id(url) is not None
 
 
 def _qutoutiao(source: Source, url: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +18,8 @@ from crawler.store.listings import ListingPass
 from crawler.store.skipped import SkipReason
 from crawler.text.dates import parse_site_time
 from crawler.text.urls import absolute, host_of
-from spiders.base import SourceSpider, as_bool, as_list
+from spiders.arguments import Count, Flag, SpiderArguments, Words
+from spiders.base import SourceSpider
 from spiders.parsing import (
     PageParseError,
     as_int,
@@ -36,6 +37,13 @@ REGIONS = {
     "hebei": "河北", "zj": "浙江", "cq": "重庆", "hlj": "黑龙江", "sc": "四川", "jl": "吉林",
     "fj": "福建", "xm": "厦门", "nb": "宁波", "sx": "山西", "xibei": "西北", "huanan": "华南",
     "gz": "贵州",
+}
+# What people write for a region instead of its code: the pinyin, the Chinese name.
+REGION_HINTS = {
+    "hubei": "hb", "henan": "hn", "jiangsu": "js", "shandong": "sd", "qingdao": "qd", "liaoning": "ln",
+    "shaanxi": "sn", "jiangxi": "jx", "guangdong": "gd", "anhui": "ah", "zhejiang": "zj", "chongqing": "cq",
+    "heilongjiang": "hlj", "sichuan": "sc", "jilin": "jl", "fujian": "fj", "xiamen": "xm", "ningbo": "nb",
+    "shanxi": "sx", "guizhou": "gz", **{name: code for code, name in REGIONS.items()},
 }
 
 ARTICLE_LINK = re.compile(r"(?:https?:)?//(?P<host>[a-z0-9]+\.ifeng\.com)/c/(?P<id>[A-Za-z0-9_-]+)")
@@ -99,18 +107,42 @@ def list_of_entries(value: Any) -> list[Any]:
     return value
 
 
+def crawl_plan(args: Mapping[str, Any], keywords: Sequence[str]) -> list[str]:
+    """What a source of this spider would crawl (``topicfeed check``)."""
+    hosts = [f"{code}.ifeng.com" for code in args["regions"]]
+    regions = ", ".join(f"{host} ({REGIONS[code]})" for host, code in zip(hosts, args["regions"], strict=True))
+    lines = [f"hosts: {regions}",
+             f"listings: each host's home page and the /shanklist/<column>/ columns it links, "
+             f"up to {args['max_column_pages']} pages of {args['page_size']} per column"]
+    if args["search"] and keywords:
+        lines.append(f"searches: {', '.join(keywords)} (site search, up to {args['max_search_pages']} pages "
+                     f"each, results kept on the hosts above)")
+    else:
+        lines.append("searches: none" + ("" if args["search"] else " (search = false)"))
+    return lines
+
+
+ARGUMENTS = SpiderArguments("ifeng", (
+    Words(name="regions", default=("hb",), choices=REGIONS, hints=REGION_HINTS, what="ifeng region"),
+    Flag(name="search", default=True),
+    Count(name="max_column_pages", default=10),
+    Count(name="max_search_pages", default=3),
+    Count(name="page_size", default=20),
+), plan=crawl_plan)
+
+
 class IfengSpider(SourceSpider):
     name = "ifeng"
     allowed_domains = ["ifeng.com"]
+    arguments = ARGUMENTS
 
-    def __init__(self, regions: Any = ("hb",), search: Any = True, max_column_pages: Any = 10,
-                 max_search_pages: Any = 3, page_size: Any = 20, **kwargs: Any):
+    def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.hosts = tuple(f"{code.lower()}.ifeng.com" for code in as_list(regions))
-        self.search = as_bool(search)
-        self.max_column_pages = int(max_column_pages)
-        self.max_search_pages = int(max_search_pages)
-        self.page_size = int(page_size)
+        self.hosts = tuple(f"{code}.ifeng.com" for code in self.args["regions"])
+        self.search: bool = self.args["search"]
+        self.max_column_pages: int = self.args["max_column_pages"]
+        self.max_search_pages: int = self.args["max_search_pages"]
+        self.page_size: int = self.args["page_size"]
 
     def discover(self) -> Iterator[Request]:
         for host in self.hosts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -21,7 +21,8 @@ from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import resolve_images
 from crawler.text.topics import TopicMatcher
 from crawler.text.urls import absolute, canonical_url, unwrap_proxy
-from spiders.base import SourceSpider, as_bool, as_list
+from spiders.arguments import Count, Flag, Numbers, SpiderArguments
+from spiders.base import SourceSpider
 from spiders.parsing import as_int, http_validators, load_json
 
 LIST_URL = "http://api.1sapp.com/content/outList?cid={cid}&tn=1&page=1&limit={limit}"
@@ -146,6 +147,27 @@ def images_of(body_html: str) -> list[Image]:
     return images
 
 
+def crawl_plan(args: Mapping[str, Any], keywords: Sequence[str]) -> list[str]:
+    """What a source of this spider would crawl (``topicfeed check``)."""
+    names = ", ".join(f"{cid} {CATEGORY_NAMES.get(cid, '(not a known category)')}" for cid in args["categories"])
+    lines = ["hosts: api.1sapp.com (list API), html*.qktoutiao.com (articles)",
+             f"listings: categories {names}, up to {args['max_pages']} pages of {args['limit']} items each"]
+    if args["prefilter"]:
+        lines.append(f"fetched: list items whose title or introduction holds a topic keyword "
+                     f"({', '.join(keywords) or 'none'}; prefilter = true)")
+    else:
+        lines.append("fetched: every young list item (prefilter = false)")
+    return lines
+
+
+ARGUMENTS = SpiderArguments("qutoutiao", (
+    Numbers(name="categories", default=(255,), names=CATEGORY_NAMES, what="category id"),
+    Flag(name="prefilter", default=True),
+    Count(name="max_pages", default=10),
+    Count(name="limit", default=20),
+), plan=crawl_plan)
+
+
 class QutoutiaoSpider(SourceSpider):
     """Lists each category with outList (paging by min_time), fetches matching articles.
 
@@ -155,14 +177,14 @@ class QutoutiaoSpider(SourceSpider):
 
     name = "qutoutiao"
     allowed_domains = ["1sapp.com", "qktoutiao.com", "shehuitu.com"]
+    arguments = ARGUMENTS
 
-    def __init__(self, categories: Any = (255,), prefilter: Any = True, max_pages: Any = 10,
-                 limit: Any = 20, **kwargs: Any):
+    def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.categories = tuple(int(cid) for cid in as_list(categories))
-        self.prefilter = as_bool(prefilter)
-        self.max_pages = int(max_pages)
-        self.limit = int(limit)
+        self.categories: tuple[int, ...] = self.args["categories"]
+        self.prefilter: bool = self.args["prefilter"]
+        self.max_pages: int = self.args["max_pages"]
+        self.limit: int = self.args["limit"]
         self._requested: set[str] = set()  # canonical URLs: the same article under new keys
 
     @cached_property

@@ -16,7 +16,6 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 
-from crawler.config import Config, Source
 from crawler.extract import ExtractedPage, extract_page
 from crawler.extract.body import text_chars
 from crawler.extract.fields import url_date
@@ -52,21 +51,15 @@ class Partial:
 
 class WebSpider(SourceSpider):
     name = "web"
+    arguments = ARGUMENTS
 
     def __init__(self, **kwargs: Any):
-        args = {key: kwargs.pop(key) for key in list(kwargs) if key in ARGUMENTS}
         super().__init__(**kwargs)
-        self.web: WebArgs = web_args(args)
+        self.web: WebArgs = web_args(self.args)
         self._list_pages = 0
         self._sitemaps = 0
         self._queued: set[str] = set()
         self._lists_begun: set[str] = set()  # list families (spiders.weblistings)
-
-    @classmethod
-    def check_source(cls, config: Config, source: Source) -> WebArgs:
-        """Check a source's args before any crawl starts (a bad regex exits 2, naming the key)."""
-        index = config.sources.index(source) if source in config.sources else 0
-        return web_args(source.args, where=f"sources[{index}].args", file=config.path)
 
     # --- discovery ----------------------------------------------------------------------
 

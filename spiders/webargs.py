@@ -1,17 +1,16 @@
-"""The ``web`` spider's arguments (DESIGN §11), checked once: a bad regex is a config error."""
+"""The ``web`` spider's arguments (DESIGN §11), declared and checked once: a bad regex is a config error."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from crawler.config import ConfigError
-from spiders.base import as_list
+from spiders.arguments import ArgumentError, Count, Pattern, Patterns, SpiderArguments, Urls
 
-ARGUMENTS = ("start_urls", "article_urls", "list_urls", "sitemaps", "feeds", "max_list_pages", "id_pattern")
 DEFAULT_MAX_LIST_PAGES = 20
 
 
@@ -32,69 +31,60 @@ class WebArgs:
         return any(pattern.search(url) for pattern in self.list_urls)
 
 
-class ArgsReader:
-    """Reads one source's args; every problem names the file, the source's key and the fix."""
+def needs_article_urls(values: Mapping[str, Any]) -> None:
+    if not values["article_urls"]:
+        raise ArgumentError("missing: the web spider fetches only links that match it",
+                            "add article_urls = ['^https?://example\\.cn/\\d{4}/\\d+\\.html$'] (a regex per URL shape)",
+                            name="article_urls")
 
-    def __init__(self, args: Mapping[str, Any], where: str, file: Path | str | None):
-        self.args = args
-        self.where = where
-        self.file = file
 
-    def error(self, key: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(self.file, f"{self.where}.{key}", problem, fix)
+def needs_a_way_in(values: Mapping[str, Any]) -> None:
+    if not (values["start_urls"] or values["sitemaps"] or values["feeds"]):
+        raise ArgumentError("no start_urls, sitemaps or feeds: nothing to discover articles from",
+                            'add start_urls = ["https://example.cn/"] (the home page or a column page)',
+                            name="start_urls")
 
-    def urls(self, key: str) -> tuple[str, ...]:
-        values = tuple(as_list(self.args.get(key)))
-        for value in values:
-            if not re.match(r"^https?://[^/\s]+", value):
-                raise self.error(key, f"{value!r} is not an http(s) URL", f'write it in full, e.g. "https://{value}"')
-        return values
 
-    def patterns(self, key: str) -> tuple[re.Pattern[str], ...]:
-        raw = self.args.get(key)
-        values = [raw] if isinstance(raw, str) else list(raw or [])  # a regex may hold commas
-        return tuple(self.pattern(key, str(value)) for value in values)
+def id_pattern_has_a_group(values: Mapping[str, Any]) -> None:
+    if values["id_pattern"] and re.compile(values["id_pattern"]).groups < 1:
+        raise ArgumentError("has no group", "put the id in parentheses, e.g. '/(\\d+)\\.html$'", name="id_pattern")
 
-    def pattern(self, key: str, value: str) -> re.Pattern[str]:
-        try:
-            return re.compile(value)
-        except re.error as exc:
-            raise self.error(key, f"{value!r} is not a regular expression ({exc})",
-                             "fix the pattern; in TOML write it in single quotes, e.g. '^https?://x\\.cn/\\d+\\.html$'"
-                             ) from None
 
-    def count(self, key: str, default: int) -> int:
-        value = self.args.get(key, default)
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = -1
-        if number < 0 or isinstance(value, bool):
-            raise self.error(key, f"{value!r} is not a count", f"give a whole number, e.g. {key} = {default}")
-        return number
+def crawl_plan(values: Mapping[str, Any], keywords: Sequence[str]) -> list[str]:
+    """What a source of this spider would crawl (``topicfeed check``)."""
+    urls = [*values["start_urls"], *values["sitemaps"], *values["feeds"]]
+    lines = [f"hosts: {', '.join(dict.fromkeys(urlsplit(url).netloc for url in urls))}"]
+    if values["start_urls"]:
+        follow = (f"; then list pages matching list_urls, at most {values['max_list_pages']}"
+                  if values["list_urls"] else "")
+        lines.append(f"listings: start pages {', '.join(values['start_urls'])}{follow}")
+    for key in ("sitemaps", "feeds"):
+        if values[key]:
+            lines.append(f"{key}: {', '.join(values[key])}")
+    lines.append(f"articles: links matching article_urls ({len(values['article_urls'])} pattern(s))")
+    return lines
+
+
+ARGUMENTS = SpiderArguments("web", (
+    Urls(name="start_urls"),
+    Patterns(name="article_urls"),
+    Patterns(name="list_urls"),
+    Urls(name="sitemaps"),
+    Urls(name="feeds"),
+    Count(name="max_list_pages", default=DEFAULT_MAX_LIST_PAGES, minimum=0),
+    Pattern(name="id_pattern"),
+), rules=(needs_article_urls, needs_a_way_in, id_pattern_has_a_group), plan=crawl_plan)
 
 
 def web_args(args: Mapping[str, Any], *, where: str = "args", file: Path | str | None = None) -> WebArgs:
     """The checked arguments of one ``web`` source (``where``: its config key, for the errors)."""
-    reader = ArgsReader(args, where, file)
-    for key in args:
-        if key not in ARGUMENTS:
-            raise reader.error(key, "unknown argument of spider 'web'", f"use one of {', '.join(ARGUMENTS)}")
-    parsed = WebArgs(
-        start_urls=reader.urls("start_urls"),
-        article_urls=reader.patterns("article_urls"),
-        list_urls=reader.patterns("list_urls"),
-        sitemaps=reader.urls("sitemaps"),
-        feeds=reader.urls("feeds"),
-        max_list_pages=reader.count("max_list_pages", DEFAULT_MAX_LIST_PAGES),
-        id_pattern=reader.pattern("id_pattern", str(args["id_pattern"])) if args.get("id_pattern") else None,
+    values = ARGUMENTS.check(args, where=where, file=file)
+    return WebArgs(
+        start_urls=values["start_urls"],
+        article_urls=tuple(re.compile(pattern) for pattern in values["article_urls"]),
+        list_urls=tuple(re.compile(pattern) for pattern in values["list_urls"]),
+        sitemaps=values["sitemaps"],
+        feeds=values["feeds"],
+        max_list_pages=values["max_list_pages"],
+        id_pattern=re.compile(values["id_pattern"]) if values["id_pattern"] else None,
     )
-    if not parsed.article_urls:
-        raise reader.error("article_urls", "missing: the web spider fetches only links that match it",
-                           "add article_urls = ['^https?://example\\.cn/\\d{4}/\\d+\\.html$'] (a regex per URL shape)")
-    if not (parsed.start_urls or parsed.sitemaps or parsed.feeds):
-        raise reader.error("start_urls", "no start_urls, sitemaps or feeds: nothing to discover articles from",
-                           'add start_urls = ["https://example.cn/"] (the home page or a column page)')
-    if parsed.id_pattern is not None and parsed.id_pattern.groups < 1:
-        raise reader.error("id_pattern", "has no group", "put the id in parentheses, e.g. '/(\\d+)\\.html$'")
-    return parsed

@@ -11,6 +11,7 @@ from crawler.cli import main
 from crawler.commands.explain import Verdict, explain
 from crawler.config import parse_config
 from crawler.items import Article
+from crawler.outcomes import RunOutcome
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from crawler.store.skipped import SkippedLink, SkipReason, record_skipped
@@ -21,7 +22,8 @@ from tests.configs import config_text, ifeng_config, ifeng_hb_source, paths, qut
 from tests.helpers import FAST, run_topicfeed, write_config
 from tests.sites.ifeng import sample_docs
 
-pytestmark = pytest.mark.sqlite_only  # the crawled store is made once for the module, in its data dir
+# The crawled store is made once for the module, in its data dir: the tests reading it are SQLite-only.
+on_the_crawled_store = pytest.mark.sqlite_only
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +46,7 @@ def explained(capsys, config, url: str, *extra: str) -> str:
     return out.strip()
 
 
+@on_the_crawled_store
 def test_a_stored_article_under_tracking_query_and_proxy_prefix(capsys, crawled, sample):
     seed = sample.ifeng.docs["seed"].url  # https://hb.ifeng.com/c/…
     given = f"https://cors.example.dev/?{seed.replace('https:', 'http:')}?utm_source=wechat#top"
@@ -53,6 +56,7 @@ def test_a_stored_article_under_tracking_query_and_proxy_prefix(capsys, crawled,
     assert "published 2025-07-24 07:55 +08:00" in text
 
 
+@on_the_crawled_store
 def test_why_not_too_old_no_keyword_failed_duplicate_uncovered_unseen(capsys, crawled, sample):
     docs = sample.ifeng.docs
     too_old = explained(capsys, crawled, docs["too_old"].url)
@@ -81,6 +85,7 @@ def test_why_not_too_old_no_keyword_failed_duplicate_uncovered_unseen(capsys, cr
     assert "never seen" in unseen and "Source ifeng-hb would fetch it" in unseen
 
 
+@on_the_crawled_store
 def test_json_answer(capsys, crawled, sample):
     answer = json.loads(explained(capsys, crawled, sample.ifeng.docs["seed"].url + "?spm=1", "--json"))
     assert answer["verdict"] == "in_feeds" and answer["canonical_url"] == sample.ifeng.docs["seed"].url
@@ -88,6 +93,7 @@ def test_json_answer(capsys, crawled, sample):
     assert answer["explanation"].startswith(sample.ifeng.docs["seed"].url + "?spm=1 (that is ")
 
 
+@on_the_crawled_store
 def test_no_store_is_one_line_and_creates_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["explain", "https://hb.ifeng.com/c/8lE1OVQRmEX"]) == 2
@@ -166,3 +172,15 @@ def test_listed_without_keyword_and_failed_without_tries_left(tmp_path, store):
     answer = explain(config, store, gone)
     assert answer.verdict is Verdict.FAILED and answer.as_json()["tries_left"] == 0
     assert "(deleted (NoSuchKey)), 3 attempts" in answer.text and "no tries left" in answer.text
+
+
+def test_a_download_that_failed_names_the_run_and_its_reason(tmp_path, store):
+    listed = DOCS["weather"].url
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    run_id = store.start_run("ifeng-hb", started)
+    store.finish_run(run_id, started, RunOutcome.ok(), {"errors": 2},
+                     ["https://hb.ifeng.com/shanklist/3-35191-/: HTTP 500", f"{listed}?from=home: timed out"])
+    answer = explain(config_with(tmp_path, topic()), store, listed)
+    assert answer.verdict is Verdict.FAILED
+    assert "its download failed (timed out) in the run of source ifeng-hb started" in answer.text
+    assert "tried again by the next crawl that lists it" in answer.text

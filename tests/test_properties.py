@@ -19,7 +19,7 @@ from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import sanitize
 from crawler.text.strings import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
 from crawler.text.summary import summarize
-from crawler.text.urls import canonical_url
+from crawler.text.urls import canonical_url, canonicalize
 from tests.test_hostile_content import executable_parts
 
 HOSTS = st.sampled_from(["hb.ifeng.com", "HB.IFENG.COM", "html2.qktoutiao.com", "example.com"])
@@ -54,6 +54,27 @@ def test_canonical_url_is_idempotent_https_lowercase_without_tracking(url):
 @given(urls())
 def test_canonical_url_sees_through_a_proxy_prefix(url):
     assert canonical_url(f"https://cors.example.dev/?{canonical_url(url)}") == canonical_url(url)
+
+
+RAW_PATH = st.text(alphabet=st.one_of(st.sampled_from("/:%?#@.\\ \t\nAh-_~;=&+"),
+                                      st.characters(blacklist_categories=("Cs",))), max_size=20)
+
+
+@given(st.sampled_from(["https://", "http://", "//", "HTTPS://", " https://"]),
+       st.sampled_from(["hb.ifeng.com", "HB.ifeng.com", "example.com", "example.com.", "a:8080",
+                        "a..b", "x-y.org", "cors.example.dev"]),
+       RAW_PATH, st.sampled_from(["", "https://hb.ifeng.com/c/x", "http%3A%2F%2Fexample.com%2Fy"]))
+@settings(max_examples=400)
+def test_canonical_url_shortcut_gives_what_the_rules_give(prefix, host, path, embedded):
+    """Links already canonical skip the rules (most of a crawl's lookups): never another answer."""
+    url = f"{prefix}{host}/{path}{embedded}"
+    assert canonical_url(url) == canonicalize(url)
+
+
+@given(urls())
+def test_canonical_url_of_a_canonical_url_is_itself_by_either_path(url):
+    canonical = canonicalize(url)
+    assert canonical_url(canonical) == canonical
 
 
 @given(st.one_of(st.text(max_size=40), st.integers(min_value=-10**15, max_value=10**15),
@@ -206,3 +227,18 @@ def test_front_matter_yaml_is_what_pyyaml_writes(data, flow_style):
     expected = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
                               default_flow_style=flow_style)
     assert dump_yaml(data, flow_style=flow_style) == expected
+
+
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=40),
+       st.sampled_from(["", "\ud83d\ude00", "\ud83d", "\x00", "\ufffe"]))
+def test_xml_safe_keeps_every_carriable_character_and_joins_split_pairs(text, extra):
+    value = text + extra + text
+    safe = xml_safe(value)
+    assert not XML_ILLEGAL.search(safe)
+    if not XML_ILLEGAL.search(value):
+        assert safe == value
+    if extra == "\ud83d\ude00":
+        assert "😀" in safe

@@ -118,8 +118,32 @@ def test_a_lookup_sees_what_another_process_saved_since(store, url):
     assert store.url_status(target).state is not None
 
 
+def test_an_unchanged_refetch_is_recorded_at_once_and_a_changed_one_is_not_unchanged(store):
+    first = store.save(make_article(1), "sha-1", T0).article_id
+    assert store.save(make_article(2), "sha-1", T0).article_id == first  # a2 has a1's text: an alias
+    later = T0 + timedelta(hours=3)
+    again = make_article(1)
+    again.etag = '"v2"'
+    result = store.save(again, "sha-1", later)
+    assert (result.outcome.value, result.article_id) == ("unchanged", first)
+    other = sa.create_engine(store.engine.url)  # another process's view: committed already
+    try:
+        with other.connect() as conn:
+            fetched, etag = conn.execute(sa.select(store_module.articles.c.fetched, store_module.articles.c.etag)
+                                         .where(store_module.articles.c.id == first)).one()
+    finally:
+        other.dispose()
+    assert (etag, fetched.replace(tzinfo=UTC) if fetched.tzinfo is None else fetched) == ('"v2"', later)
+    # the alias's page, fetched again, touches the article it is an alias of
+    assert store.save(make_article(2), "sha-other", later).outcome.value == "unchanged"
+    changed = make_article(1, text="改过的正文。")
+    assert store.save(changed, "sha-changed", later).outcome.value == "updated"
+    assert store.get(first).text == "改过的正文。"
+
+
 def test_lookups_leave_no_transaction_open(store):
     save(store, make_article(1))
+    save(store, make_article(1), T0 + timedelta(hours=1))  # unchanged: one statement, committed
     store.fetch_states(["https://hb.ifeng.com/c/a1"])
     store.url_status("https://hb.ifeng.com/c/a2")
     store.failure("https://hb.ifeng.com/c/a3")

@@ -182,19 +182,19 @@ def test_site_id(url: str, pattern: str | None, expected: str):
 
 
 @pytest.mark.parametrize(("args", "key", "says"), [
-    ({"article_urls": ["^https?://x\\.cn/(\\d+\\.html$"]}, "args.article_urls", "not a regular expression"),
-    ({"list_urls": ["[a-"]}, "args.list_urls", "not a regular expression"),
+    ({"article_urls": ["^https?://x\\.cn/(\\d+\\.html$"]}, "args.article_urls[0]", "not a regular expression"),
+    ({"list_urls": ["[a-"]}, "args.list_urls[0]", "not a regular expression"),
     ({"id_pattern": "/\\d+\\.html"}, "args.id_pattern", "has no group"),
     ({"article_urls": None}, "args.article_urls", "missing"),
-    ({"start_urls": ["hb.people.com.cn/"]}, "args.start_urls", "not an http(s) URL"),
-    ({"max_list_pages": "many"}, "args.max_list_pages", "not a count"),
+    ({"start_urls": ["hb.people.com.cn/"]}, "args.start_urls[0]", "not an http(s) URL"),
+    ({"max_list_pages": "many"}, "args.max_list_pages", "expected a whole number"),
     ({"start_url": ["http://x.cn/"]}, "args.start_url", "unknown argument"),
 ])
 def test_bad_arguments_are_config_errors_naming_the_key(tmp_path: Path, args: dict[str, Any], key: str, says: str):
     text = config_text(paths(), topic(), web_source(**args))
-    config = parse_config(text, file=tmp_path / "topicfeed.toml", base_dir=tmp_path, known_spiders=["web"])
     with pytest.raises(ConfigError) as error:
-        WebSpider.check_source(config, config.sources[0])
+        parse_config(text, file=tmp_path / "topicfeed.toml", base_dir=tmp_path,
+                     known_spiders={"web": WebSpider.arguments})
     assert error.value.key == f"sources[0].{key}" and says in str(error.value)
 
 

@@ -133,7 +133,6 @@ def run_crawl(
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
-        check_spider_args(process, config, sources)
         if settings.getbool("TWISTED_REACTOR_ENABLED") and settings["TWISTED_REACTOR"]:
             # Scrapy installs the reactor while making the first crawler's spider: a first
             # source whose spider cannot be made would leave every other one without a reactor.
@@ -187,15 +186,6 @@ def run_crawl(
         if message:
             logger.info("Archive commit: %s", message)
     return CrawlReport(tuple(results), tuple(str(p) for p in written), ages)
-
-
-def check_spider_args(process: CrawlerProcess, config: Config, sources: Sequence[Source]) -> None:
-    """Spiders that check their arguments (``check_source``) do it before anything is crawled:
-    a bad argument is a ConfigError (exit 2), not a failed run found after the others ran."""
-    for source in sources:
-        check = getattr(process.spider_loader.load(source.spider), "check_source", None)
-        if check is not None:
-            check(config, source)
 
 
 class StartFailures:

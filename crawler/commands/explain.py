@@ -12,10 +12,10 @@ from crawler.config import Config, Source, Topic
 from crawler.runtime import replay_clock
 from crawler.store import Store
 from crawler.store.known import MAX_FAILED_ATTEMPTS
-from crawler.store.lookup import ArticleFacts, KnownUrl, UrlLookup, look_up
+from crawler.store.lookup import ArticleFacts, KnownUrl, RunError, UrlLookup, look_up
 from crawler.store.records import PageFailure
-from crawler.store.skipped import SkippedLink, SkipReason
-from crawler.text.dates import shown_time
+from crawler.store.skipped import KEPT, SkippedLink, SkipReason
+from crawler.text.dates import shown_time, utcnow
 from crawler.text.strings import fold
 from crawler.text.urls import absolute, canonical_url, host_of, unwrap_proxy
 
@@ -79,7 +79,7 @@ class Explanation:
 
 def explain(config: Config, store: Store, url: str) -> Explanation:
     """Everything the store and the config say about ``url`` (any form of an article URL)."""
-    return Explainer(config, url).answer(look_up(store, url_forms(url)))
+    return Explainer(config, url).answer(look_up(store, url_forms(url), utcnow() - KEPT))
 
 
 def url_forms(url: str) -> tuple[str, ...]:
@@ -101,6 +101,8 @@ class Explainer:
             return self.skipped(found.skipped)
         if found.failure is not None:
             return self.failed(found.failure)
+        if found.download is not None:
+            return self.not_downloaded(found.download)
         return self.unseen()
 
     # --- stored ------------------------------------------------------------------------------
@@ -201,6 +203,13 @@ class Explainer:
             again = "no tries left: only topicfeed crawl --revisit fetches it again (when a list still links it)."
         text = (f"{self.named()} is not stored: its page gave no article ({failure.reason}), "
                 f"{_count(failure.attempts, 'attempt')}, the last on {self.when(failure.last_attempt)}; {again}")
+        return self.explanation(Verdict.FAILED, text, facts)
+
+    def not_downloaded(self, error: RunError) -> Explanation:
+        facts = {"reason": error.reason, "source": error.source, "run_started": error.started.isoformat()}
+        text = (f"{self.named()} is not stored: its download failed ({error.reason}) in the run of source "
+                f"{error.source} started {self.when(error.started)}. A download that failed is tried again "
+                "by the next crawl that lists it; topicfeed status shows that run's other errors.")
         return self.explanation(Verdict.FAILED, text, facts)
 
     def unseen(self) -> Explanation:

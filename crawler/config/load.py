@@ -7,10 +7,10 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -30,6 +30,7 @@ from crawler.config.model import (
     choose,
 )
 from crawler.config.tables import Table
+from crawler.text.dates import reference_time
 
 CONFIG_FILENAME = "topicfeed.toml"
 STORE_URL_ENV = "TOPICFEED_STORE_URL"
@@ -45,7 +46,11 @@ def default_config_path() -> Path:
 def load_config(
     path: Path | None = None, *, known_spiders: Collection[str] | None = None
 ) -> Config:
-    """Load ``path``, else ./topicfeed.toml if present, else the packaged default."""
+    """Load ``path``, else ./topicfeed.toml if present, else the packaged default.
+
+    ``known_spiders``: spider names (their args are then not checked), or names mapped to their
+    declared arguments; by default every spider in the ``spiders`` package, with its arguments.
+    """
     if path is not None:
         file = Path(path).expanduser().absolute()
         base_dir = file.parent
@@ -126,12 +131,20 @@ def _parse_toml(text: str, file: Path | None) -> dict[str, Any]:
         raise ConfigError(file, f"line {line}", problem, "fix the TOML syntax") from exc
 
 
-def _discover_spiders() -> list[str]:
+class SpiderArguments(Protocol):
+    """A spider's declared arguments (spiders.arguments): checks a source's ``args`` table."""
+
+    def check(self, args: Mapping[str, Any], *, where: str, file: Path | str | None) -> dict[str, Any]: ...
+
+
+def _discover_spiders() -> dict[str, SpiderArguments | None]:
+    """Every spider in the ``spiders`` package, with the arguments it declares."""
     # Imported here: Scrapy is slow to import and only this fallback needs it.
     from scrapy.settings import Settings
     from scrapy.spiderloader import SpiderLoader
 
-    return SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["spiders"]})).list()
+    loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["spiders"]}))
+    return {name: getattr(loader.load(name), "arguments", None) for name in loader.list()}
 
 
 # -- sections -----------------------------------------------------------------------------
@@ -233,10 +246,14 @@ def _scheduler(table: Table) -> SchedulerConfig:
 def _crawl(table: Table) -> CrawlConfig:
     table.check_keys(_fields(CrawlConfig))
     default = CrawlConfig()
-    return CrawlConfig(
-        user_agent=table.string("user_agent", default.user_agent),
-        settings=table.free_table("settings"),
-    )
+    settings = table.free_table("settings")
+    if settings.get("TOPICFEED_NOW"):
+        try:
+            reference_time(settings["TOPICFEED_NOW"])
+        except ValueError as error:
+            fix = "give the time to judge article age against, e.g. 2025-07-26T10:00:00+08:00"
+            raise table.error("settings.TOPICFEED_NOW", f"{settings['TOPICFEED_NOW']!r} {error}", fix) from None
+    return CrawlConfig(user_agent=table.string("user_agent", default.user_agent), settings=settings)
 
 
 def _cluster(table: Table) -> ClusterConfig:
@@ -286,11 +303,15 @@ def _source(table: Table, known_spiders: Collection[str], timezone: str) -> Sour
         problem = f"bad crontab expression {schedule!r} ({exc})"
         fix = "use five crontab fields, e.g. '*/30 * * * *'"
         raise table.error("schedule", problem, fix) from None
+    args = table.free_table("args")
+    declared = known_spiders.get(spider) if isinstance(known_spiders, Mapping) else None
+    if declared is not None:
+        args = declared.check(args, where=table.where("args"), file=table.file)
     return Source(
         name=name,
         spider=spider,
         schedule=schedule,
-        args=table.free_table("args"),
+        args=args,
         max_age_days=table.number("max_age_days", Source.max_age_days),
         revisit_hours=table.number("revisit_hours", Source.revisit_hours),
         enabled=table.boolean("enabled", Source.enabled),

@@ -226,10 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ctrl-C stops it even when started by a process that ignores SIGINT (pytest-xdist workers,
     # nohup): an ignored SIGINT is inherited, and Python then installs no KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with SnapshotServer(args.snapshot_dir, port=args.port) as server:
+    # Ctrl-C right after the address is printed (before the wait) ends it quietly too.
+    with SnapshotServer(args.snapshot_dir, port=args.port) as server, contextlib.suppress(KeyboardInterrupt):
         print(server.url, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        threading.Event().wait()
     return 0
 
 

@@ -178,6 +178,10 @@ class Store(RunRecords, PageFailures, TopicReads):
         ``fingerprint`` is the text's MinHash signature: an article at least ``near_similarity``
         similar to a stored one joins it instead of becoming a new article.
         """
+        touched = self._quick.rows(statements.TOUCH_UNCHANGED, url=article.canonical_url, sha=content_sha256,
+                                   fetched=now, etag=article.etag, last_modified=article.last_modified)
+        if touched:  # the common re-fetch: nothing new, committed already
+            return SaveResult(SaveOutcome.UNCHANGED, touched[0][0])
         near = NearCheck(fingerprint, near_similarity)
         try:
             with self._tx() as conn:

@@ -30,6 +30,14 @@ class PointQuery:
     binds: Mapping[str, Processor]
     results: tuple[Processor, ...]
 
+    def __post_init__(self) -> None:
+        # What parameters() and row() do per call, worked out once: most lookups bind one
+        # unconverted value and convert one or two of the columns they read.
+        converting = {name: process for name, process in self.binds.items() if process}
+        object.__setattr__(self, "_converting", converting)
+        object.__setattr__(self, "_converted_columns",
+                           tuple((i, process) for i, process in enumerate(self.results) if process))
+
     @classmethod
     def compile(cls, statement: sa.Executable, dialect: Dialect,
                 column_keys: Sequence[str] | None = None) -> PointQuery:
@@ -51,15 +59,21 @@ class PointQuery:
         )
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        converted = {name: process(values[name]) if process else values[name]
-                     for name, process in self.binds.items()}
+        converting: dict[str, Callable[[Any], Any]] = self._converting  # type: ignore[attr-defined]
+        if converting:
+            values = {**values, **{name: process(values[name]) for name, process in converting.items()}}
         if self.positional is None:
-            return converted
-        return tuple(converted[name] for name in self.positional)
+            return {name: values[name] for name in self.binds}
+        return tuple([values[name] for name in self.positional])
 
     def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(process(value) if process else value
-                     for process, value in zip(self.results, raw, strict=True))
+        converted: tuple[tuple[int, Callable[[Any], Any]], ...] = self._converted_columns  # type: ignore[attr-defined]
+        if not converted:
+            return tuple(raw)
+        values = list(raw)
+        for index, process in converted:
+            values[index] = process(values[index])
+        return tuple(values)
 
 
 def run_raw(connection: Any, query: PointQuery, values: Mapping[str, Any],

@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.store.schema import listing_passes
 
@@ -132,6 +131,12 @@ class ListingLog:
 
 
 def _upsert(dialect: str, row: dict[str, object]) -> sa.Executable:
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(listing_passes).values(**row)
+    # Only the store's own dialect: loading PostgreSQL's (with its asyncpg and pg8000 variants)
+    # was 3% of a SQLite crawl that finds nothing new.
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    insert = dialect_insert(listing_passes).values(**row)
     updated = {name: insert.excluded[name] for name in ("newest", "oldest", "reached_end", "completed")}
     return insert.on_conflict_do_update(index_elements=["source", "listing"], set_=updated)

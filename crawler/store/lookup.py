@@ -10,12 +10,14 @@ import sqlalchemy as sa
 
 from crawler.store.database import Store
 from crawler.store.records import PageFailure
-from crawler.store.schema import article_urls, articles, matches
+from crawler.store.schema import article_urls, articles, matches, runs
 from crawler.store.skipped import SkippedLink, skipped_link
+from crawler.text.urls import canonical_url
 
 FACT_COLUMNS = [articles.c[name] for name in (
     "id", "canonical_url", "source", "title", "outlet", "site_name", "published", "archived", "fetched",
     "text")]
+RECENT_RUNS = 500  # error lines searched: each run keeps its first 50
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,45 @@ class KnownUrl:
 
 
 @dataclass(frozen=True)
+class RunError:
+    """An error line a recent run recorded about the URL (a download that failed: HTTP 500, a timeout…)."""
+
+    source: str
+    started: datetime
+    reason: str
+
+
+
+@dataclass(frozen=True)
 class UrlLookup:
     known: KnownUrl | None = None
     failure: PageFailure | None = None
     skipped: SkippedLink | None = None
+    download: RunError | None = None
 
 
-def look_up(store: Store, urls: tuple[str, ...]) -> UrlLookup:
-    """The first of ``urls`` (forms of one URL, the canonical one first) the store knows anything of."""
+def look_up(store: Store, urls: tuple[str, ...], since: datetime) -> UrlLookup:
+    """The first of ``urls`` (forms of one URL, the canonical one first) the store knows anything of;
+    else a download error about it that a run since ``since`` recorded."""
     for url in urls:
         found = UrlLookup(_known(store, url), store.failure(url), skipped_link(store.engine, url))
         if found.known or found.failure or found.skipped:
             return found
-    return UrlLookup()
+    return UrlLookup(download=run_error(store, urls[0], since))
+
+
+def run_error(store: Store, canonical: str, since: datetime) -> RunError | None:
+    """The newest error line about ``canonical`` of the runs started since ``since``."""
+    query = (sa.select(runs.c.source, runs.c.started, runs.c.errors).where(runs.c.started >= since)
+             .order_by(runs.c.id.desc()).limit(RECENT_RUNS))
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    for row in rows:
+        for line in row.errors or ():
+            url, sep, reason = str(line).partition(": ")
+            if sep and canonical_url(url) == canonical:
+                return RunError(row.source, row.started, reason)
+    return None
 
 
 def _known(store: Store, url: str) -> KnownUrl | None:

@@ -55,6 +55,22 @@ INSERT_ARTICLE = articles.insert().returning(articles.c.id)
 INSERT_URL = article_urls.insert()
 INSERT_MATCH = matches.insert()
 VALIDATOR_COLUMNS = ("fetched", "etag", "last_modified")
+# A re-fetch that found the stored text (or an alias's page): one statement, committed on its
+# own, touches the validators and says which article it was. It matches nothing (and so
+# changes nothing) when the URL is new or its canonical article's text changed: then
+# Store.save takes the whole path, in a transaction.
+_linked = sa.select(article_urls.c.article_id).where(article_urls.c.url == sa.bindparam("url", type_=sa.Text))
+_aliased = sa.exists().where((article_urls.c.url == sa.bindparam("url", type_=sa.Text))
+                             & (article_urls.c.kind != sa.literal_column("'canonical'")))
+TOUCH_UNCHANGED = (
+    articles.update()
+    .where(articles.c.id == _linked.scalar_subquery())
+    .where((articles.c.content_sha256 == sa.bindparam("sha", type_=sa.String)) | _aliased)
+    .values(fetched=sa.bindparam("fetched", type_=articles.c.fetched.type),
+            etag=sa.bindparam("etag", type_=sa.Text),
+            last_modified=sa.bindparam("last_modified", type_=sa.Text))
+    .returning(articles.c.id)
+)
 StoredRow = namedtuple("StoredRow", [column.key for column in BY_URL.selected_columns])  # type: ignore[misc]
 FORGET_FAILURE = page_failures.delete().where(page_failures.c.url == sa.bindparam("failed_url"))
 

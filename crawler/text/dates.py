@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as date_parser
-
 SITE_TZ = ZoneInfo("Asia/Shanghai")
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%z"  # Scrapy's log lines and topicfeed's summary lines alike
 # A news article dated outside this window has a wrong date: it counts as missing (DESIGN §6).
@@ -38,6 +36,8 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
         return as_aware(datetime.fromisoformat(text), tz)
     except ValueError:
         pass
+    from dateutil import parser as date_parser  # the rare other shapes: not loaded by every crawl
+
     try:
         parsed = date_parser.parse(text)
     except (ValueError, OverflowError, TypeError):
@@ -47,6 +47,17 @@ def parse_site_time(value: str | int | float | None, *, tz: ZoneInfo = SITE_TZ) 
 
 def as_aware(value: datetime, tz: ZoneInfo = SITE_TZ) -> datetime:
     return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def reference_time(value: object) -> datetime:
+    """A ``TOPICFEED_NOW`` value (ISO 8601 with a UTC offset, or a TOML date-time); ValueError if not one."""
+    try:
+        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError("not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ValueError("has no UTC offset")
+    return parsed
 
 
 def utcnow() -> datetime:
