@@ -79,3 +79,45 @@ def test_not_a_store_is_a_clear_error(tmp_path):
     bogus.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="not a usable topicfeed store"):
         Store.open(f"sqlite:///{bogus}")
+
+
+def test_two_writers_saving_near_duplicates_at_once_make_one_story(tmp_path, monkeypatch):
+    """Each source's item worker saves on its own connection: the near-duplicate lookup of one
+    must see what the other stored, however their saves interleave."""
+    import contextlib
+    import threading
+
+    from crawler.store import neardup
+    from crawler.text.minhash import signature
+    from crawler.text.strings import content_hash
+
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    stores = [Store.open(url), Store.open(url)]
+    story = ("第二十届中国国际服务外包博览会在武汉开幕，来自全球的三百余家企业参展，"
+             "展会期间将举办多场数字贸易与服务外包高峰论坛，发布年度产业发展报告。")
+    texts = [story + "记者王敏报道。", story + "记者刘洋报道。"]
+    both_looking = threading.Barrier(2, timeout=2)
+    find = neardup.NearCheck.find
+
+    def find_together(self, conn):
+        # without the write lock held, both writers would be here at once, each seeing no story
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looking.wait()
+        return find(self, conn)
+
+    monkeypatch.setattr(neardup.NearCheck, "find", find_together)
+    outcomes = []
+
+    def save(n: int) -> None:
+        article = make_article(url=f"https://hb.ifeng.com/c/8near{n}", text=texts[n])
+        outcomes.append(stores[n].save(article, content_hash(texts[n]), T0, fingerprint=signature(texts[n])).outcome)
+
+    writers = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    for opened in stores:
+        opened.close()
+    assert sorted(outcome.value for outcome in outcomes) == sorted(
+        [SaveOutcome.NEW.value, SaveOutcome.NEAR_DUPLICATE.value]), "one story, the other joined it"

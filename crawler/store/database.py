@@ -183,12 +183,15 @@ class Store(RunRecords, PageFailures, TopicReads):
         if touched:  # the common re-fetch: nothing new, committed already
             return SaveResult(SaveOutcome.UNCHANGED, touched[0][0])
         near = NearCheck(fingerprint, near_similarity)
+        # The write lock from the first read on: each source's item worker saves on its own
+        # connection, and two near-duplicates looked up in deferred transactions at the same
+        # moment would both see no cluster and both be stored as new stories.
         try:
-            with self._tx() as conn:
+            with self._exclusive() as conn:
                 return self._save(conn, article, content_sha256, now, near)
         except IntegrityError:
             # A concurrent writer stored the same URL or text first: re-run against its row.
-            with self._tx() as conn:
+            with self._exclusive() as conn:
                 return self._save(conn, article, content_sha256, now, near)
 
     def _raw(self, conn: Connection, statement: sa.Executable, values: Mapping[str, Any],
