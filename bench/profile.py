@@ -40,6 +40,7 @@ PROJECT_PREFIXES = ("crawler/", "spiders/", "feeds/")
 # Frames that only lead to the work: the entry point and the crawl driver.
 DRIVER_FRAMES = (
     "<module> (crawler/__main__.py",
+    "main (crawler/__main__.py",  # the console entry point (crawler.__main__.main)
     "run (crawler/cli.py",
     "main (crawler/cli.py",
     "cmd_crawl (crawler/cli.py",
