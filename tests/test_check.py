@@ -61,7 +61,7 @@ def test_unset_secrets_are_listed_and_fail_the_check(tmp_path: Path, capsys: pyt
     config = write_config(tmp_path, config_text(paths(), topic(), ifeng_hb_source(),
                                                 notify("team", "feishu", url="env:TEAM_HOOK", secret="env:TEAM_SIGN")))
     code, lines = check(capsys, "--config", str(config))
-    assert code == 1
+    assert code == 2
     assert "  ! notify[0].url (team): env:TEAM_HOOK is not set; export TEAM_HOOK=… where topicfeed runs" in lines
     assert not any("TEAM_SIGN" in line for line in lines) and not any("s3cret" in line for line in lines)
     assert lines[-1].startswith("check: 1 problem(s)")
@@ -109,13 +109,13 @@ def test_unreachable_pages_and_regexes_that_match_nothing_fail_the_check(
         start_urls=["http://hb.people.com.cn/GB/192237/index.html", "http://hb.people.com.cn/GB/missing.html"],
         article_urls=[r"^https://nowhere\.example/\d+\.html$"], list_urls=None, sitemaps=None, feeds=None)))
     code, lines = check(capsys, "--config", str(config), "--mirror", web_snapshot.url)
-    assert code == 1
+    assert code == 2
     assert ("      ! start page http://hb.people.com.cn/GB/192237/index.html: no link matches article_urls or "
             "list_urls; compare the regexes with the links above") in lines
     assert "    ! http://hb.people.com.cn/GB/missing.html: HTTP 404 from the mirror" in lines
 
     code, lines = check(capsys, "--config", str(config), "--mirror", "http://127.0.0.1:9")
-    assert code == 1
+    assert code == 2
     assert any(line.startswith("    ! http://hb.people.com.cn/GB/192237/index.html: the mirror http://127.0.0.1:9 "
                                "did not answer") for line in lines)
 

@@ -39,7 +39,11 @@ MAX_NESTED_SITEMAPS = 5  # of a sitemap index, fetched to test the regexes on
 
 @dataclass
 class CheckReport:
-    """What ``check`` prints, and the problems that make it exit 1."""
+    """What ``check`` prints, and the problems that make it exit 2.
+
+    DESIGN §2 gives ``check`` two exits, 0 or 2: an unset secret, a regex that matches no link and
+    a page the given mirror does not answer are all things to fix in the config or the command.
+    """
 
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -53,7 +57,7 @@ class CheckReport:
 
     @property
     def exit_code(self) -> ExitStatus:
-        return ExitStatus.FAILED if self.problems else ExitStatus.OK
+        return ExitStatus.USAGE if self.problems else ExitStatus.OK
 
     def last_line(self) -> str:
         if not self.problems:
