@@ -8,16 +8,21 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
 from hypothesis import settings
 
+from crawler.config import parse_config
 from crawler.snapshot.server import SnapshotServer
-from tests.configs import cross_source_config, ifeng_config, qutoutiao_config
+from spiders.web import WebSpider
+from tests.components import close_crawl, component_crawler, open_crawl
+from tests.configs import config_text, cross_source_config, ifeng_config, paths, qutoutiao_config, topic, web_source
 from tests.helpers import FAST, Run, run_topicfeed, write_config
 from tests.sites import Sample, build_sample
 from tests.sites.qutoutiao import rotate_list_keys
+from tests.sites.web import RECORDED_AT as WEB_RECORDED_AT
 
 # No wall-clock limit per example (Hypothesis's default is 200 ms): on a loaded machine a
 # property test failed for being slow, not wrong.
@@ -103,3 +108,21 @@ def qutoutiao_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
 @pytest.fixture
 def cross_source_workspace(tmp_path: Path, sample: Sample) -> Iterator[Workspace]:
     yield from _workspace(tmp_path, sample, cross_source_config())
+
+
+@pytest.fixture
+def make_web_spider(tmp_path: Path):
+    """``make(**args)``: an opened WebSpider of a ``web`` source with these args (closed after the test)."""
+    made = []
+
+    def make(**args: Any) -> WebSpider:
+        text = config_text(paths(), topic(), web_source(**args))
+        config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["web"])
+        crawler = component_crawler(config, WebSpider, TOPICFEED_NOW=WEB_RECORDED_AT.isoformat())
+        made.append(crawler)
+        open_crawl(crawler)
+        return crawler.spider
+
+    yield make
+    for crawler in made:
+        close_crawl(crawler)

@@ -9,7 +9,6 @@ import pytest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.config import parse_config
 from crawler.items import Article
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
@@ -17,7 +16,6 @@ from crawler.text.strings import content_hash
 from crawler.text.urls import canonical_url
 from spiders.web import WebSpider
 from spiders.weblistings import list_family
-from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, feeds, paths, topic, web_source
 from tests.faultserver import Fault, FaultServer
 from tests.helpers import FAST, run_topicfeed, store_url, write_config
@@ -85,20 +83,8 @@ def test_a_list_page_failing_for_one_crawl_is_paged_past_by_the_next(tmp_path):
 
 
 @pytest.fixture
-def sitemap_spider(tmp_path):
-    made = []
-
-    def make() -> WebSpider:
-        text = config_text(paths(), topic(), web_source(start_urls=None, feeds=None, sitemaps=[INDEX_XML]))
-        config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["web"])
-        crawler = component_crawler(config, WebSpider, TOPICFEED_NOW=RECORDED_AT.isoformat())
-        made.append(crawler)
-        open_crawl(crawler)
-        return crawler.spider
-
-    yield make
-    for crawler in made:
-        close_crawl(crawler)
+def sitemap_spider(make_web_spider):
+    return lambda: make_web_spider(start_urls=None, feeds=None, sitemaps=[INDEX_XML])
 
 
 def read_sitemaps(spider: WebSpider, fail: str = "") -> list[str]:

@@ -17,27 +17,14 @@ from crawler.items import Article
 from spiders.web import WebSpider
 from spiders.webargs import web_args
 from spiders.weblinks import classify_links, site_id
-from tests.components import close_crawl, component_crawler, open_crawl
 from tests.configs import config_text, paths, topic, web_source
 from tests.helpers import run_topicfeed, write_config
-from tests.sites.web import ARTICLES, CHINANEWS_PAGED, LISTS, RECORDED_AT, SINA, WebPage
+from tests.sites.web import ARTICLES, CHINANEWS_PAGED, LISTS, SINA, WebPage
 
 
 @pytest.fixture
-def make_spider(tmp_path: Path):
-    made = []
-
-    def make(**args: Any) -> WebSpider:
-        text = config_text(paths(), topic(), web_source(**args))
-        config = parse_config(text, file=None, base_dir=tmp_path, known_spiders=["web"])
-        crawler = component_crawler(config, WebSpider, TOPICFEED_NOW=RECORDED_AT.isoformat())
-        made.append(crawler)
-        open_crawl(crawler)
-        return crawler.spider
-
-    yield make
-    for crawler in made:
-        close_crawl(crawler)
+def make_spider(make_web_spider):
+    return make_web_spider
 
 
 def response_for(page: WebPage, request: Request | None = None) -> Response:
