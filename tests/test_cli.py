@@ -53,7 +53,9 @@ def test_bad_set_option(tmp_path):
 
 def test_crawl_records_run_and_status_shows_it(ifeng_workspace):
     before = ifeng_workspace.run("status")
-    assert before.returncode == 2 and "no store at " in before.stderr and "run topicfeed crawl first" in before.stderr
+    if "TOPICFEED_STORE_URL" not in os.environ:  # a store file in the data dir (not a PostgreSQL server's)
+        assert before.returncode == 2
+        assert "no store at " in before.stderr and "run topicfeed crawl first" in before.stderr
     run = ifeng_workspace.crawl()
     assert run.returncode == 0, run.stderr
     assert "ifeng-hb: ok;" in run.stdout and "8 new" in run.stdout

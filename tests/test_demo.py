@@ -72,7 +72,10 @@ def test_the_broken_pages_are_announced_before_the_warnings_about_them(demo, sam
         assert any(url in line for url in listed), f"a warning the demo does not explain: {line}"
 
 
-def test_every_error_in_the_summary_is_a_listed_broken_page(demo):
+def test_every_error_in_the_summary_is_a_listed_broken_page(demo, monkeypatch):
+    # the demo ran once for the module, on its own SQLite store: its commands read that one,
+    # not the PostgreSQL schema TOPICFEED_TEST_STORE=postgres gives each test
+    monkeypatch.delenv("TOPICFEED_STORE_URL", raising=False)
     _, listed = demo.broken_listed()
     assert any(line.startswith('"errors" counts the pages of a source that failed') for line in demo.lines)
     status = run_topicfeed(*demo.suggested("status"), cwd=demo.root)
@@ -92,7 +95,8 @@ def test_it_crawls_every_source_of_its_config_including_a_web_source(demo):
     assert {meta["site_name"] for meta in web_notes} == {"人民网", "中新网"}  # the two 服务外包 articles
 
 
-def test_it_ends_with_working_command_lines_for_the_demos_data(demo):
+def test_it_ends_with_working_command_lines_for_the_demos_data(demo, monkeypatch):
+    monkeypatch.delenv("TOPICFEED_STORE_URL", raising=False)  # the demo's own SQLite store, as above
     commands = subcommand_parsers(build_parser())
     suggested = [argv[1] for argv in demo.commands()]
     ours = Path(sys.executable).with_name("topicfeed").absolute()
