@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from crawler import __version__
@@ -184,10 +184,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     report = run_crawl(config, sources, mirror=mirror_of(args), revisit=args.revisit,
                        overrides=overrides, worker_run=worker_run)
     for result in report.results:
-        print(f"{log_stamp()} {result.line()}", file=sys.stderr if not result.ok else sys.stdout)
+        emit(f"{log_stamp()} {result.line()}", sys.stderr if not result.ok else sys.stdout)
     for line in report.hints():
-        print(f"hint: {line}", file=sys.stderr)
-    print(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
+        emit(f"hint: {line}", sys.stderr)
+    emit(f"{log_stamp()} feeds: {len(report.feeds_written)} file(s) changed in {config.feeds_dir}")
     return report.exit_code
 
 
@@ -240,7 +240,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     config = load(args)
     report = run_check(config, mirror=mirror_of(args))
-    print("\n".join([*report.lines, report.last_line()]))
+    emit("\n".join([*report.lines, report.last_line()]))
     return report.exit_code
 
 
@@ -357,19 +357,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         reader_left()
         return ExitStatus.OK
     except (ConfigError, UsageError, StoreError) as error:
-        print(f"topicfeed: error: {error}", file=sys.stderr)
+        emit(f"topicfeed: error: {error}", sys.stderr)
         return ExitStatus.USAGE
     except OSError as error:
-        print(f"topicfeed: error: {describe_os_error(error)}", file=sys.stderr)
+        emit(f"topicfeed: error: {describe_os_error(error)}", sys.stderr)
         return ExitStatus.FAILED
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
 
 
-def reader_left() -> None:
+def emit(text: str, stream: TextIO | None = None) -> None:
+    """Print ``text``; if the reader has gone (``topicfeed crawl 2>&1 | head -1``), print
+    nothing more there but carry on, so the command still exits with its own status."""
+    stream = stream or sys.stdout
+    try:
+        print(text, file=stream)
+    except BrokenPipeError:
+        reader_left(stream)
+
+
+def reader_left(stream: TextIO | None = None) -> None:
     """The reader of our output went away (``| head``): say nothing more, and let the
     interpreter's last flush go nowhere instead of printing "Broken pipe" (Python's recipe)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file (a test's capture)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, (stream or sys.stdout).fileno())
     os.close(devnull)

@@ -52,6 +52,18 @@ def run_topicfeed(*args: str, cwd: Path, env: dict[str, str] | None = None, time
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def run_into_closed_pipe(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> int:
+    """Run ``python -m crawler ARGS`` with stdout and stderr into a pipe nobody reads any more,
+    as ``topicfeed ARGS 2>&1 | head -0`` would; its exit status."""
+    child_env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
+    child_env.update(env or {})
+    process = subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    process.stdout.close()
+    return process.wait(timeout=timeout)
+
+
 def write_config(folder: Path, body: str) -> Path:
     path = folder / "topicfeed.toml"
     path.write_text(textwrap.dedent(body), encoding="utf-8")

@@ -31,7 +31,7 @@ from crawler.extensions.console import ConsoleReport
 from crawler.resolver import NonPublicAddress
 from tests.configs import config_text, feeds, paths, source, topic
 from tests.faultserver import Canary, SilentServer, refusing_url
-from tests.helpers import FAST, REPO, STAMP, Run, run_topicfeed, write_config
+from tests.helpers import FAST, REPO, STAMP, Run, run_into_closed_pipe, run_topicfeed, write_config
 
 HOSTS = ("hb.ifeng.com", "d.shankapi.ifeng.com")  # the source's home page and its site search
 QUICK = ["--set", "DOWNLOAD_TIMEOUT=1", "--set", "TOPICFEED_RETRY_BACKOFF=0.05"]
@@ -157,6 +157,17 @@ def test_a_refused_port_is_one_line_per_host_and_the_summary_says_it(tmp_path, c
     assert "unreachable (refused, through the mirror http://127.0.0.1:" in run.stderr
     noise = [line for line in run.stderr.splitlines() if "unreachable" not in line]
     assert noise == [], noise
+
+
+def test_a_failed_crawl_into_a_closed_pipe_still_exits_failed(tmp_path):
+    # `topicfeed crawl 2>&1 | head -1` under cron: the status is what the next command sees.
+    text = config_text(paths(), feeds(), topic(), source("ifeng-hb", "ifeng", args={"regions": ["hb"]}))
+    config = write_config(tmp_path, text)
+    assert run_into_closed_pipe("crawl", "--config", str(config), "--mirror", refusing_url(), *FAST, *QUICK,
+                                cwd=tmp_path) == 1
+    bad = write_config(tmp_path, config_text(paths(), feeds(), topic(),
+                                             source("ifeng-hb", "ifeng", args={"regions": ["hubei"]})))
+    assert run_into_closed_pipe("check", "--config", str(bad), cwd=tmp_path) == 2
 
 
 def test_a_host_that_never_answers_times_out_with_heartbeats(tmp_path, capsys):
