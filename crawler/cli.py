@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from crawler import __version__
 from crawler.commands.helptext import DESCRIPTIONS
 from crawler.config import Config, ConfigError, load_config
-from crawler.delivery.status import status_lines as delivery_status_lines
 from crawler.fsutil import describe_os_error
 from crawler.outcomes import ExitStatus
 from crawler.runtime import MIRROR_ENV, checked_mirror
@@ -204,18 +203,19 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from crawler.commands.status import open_to_read, status_lines, status_report
+    from crawler.delivery.status import delivery_report, report_lines
 
     config = load(args)
     store = open_to_read(config)
     try:
         report = status_report(config, store)
-        delivery = delivery_status_lines(config, store)
+        report["delivery"] = delivery_report(config, store)
     finally:
         store.close()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print("\n".join([*status_lines(config, report), *delivery]))
+        print("\n".join([*status_lines(config, report), *report_lines(report["delivery"])]))
     return ExitStatus.OK
 
 

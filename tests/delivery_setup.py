@@ -28,9 +28,13 @@ def empty_snapshot(root: Path) -> Path:
     return SnapshotWriter(root, T0).save()
 
 
-def delivery_config(tmp_path: Path, *notify_tables: str) -> Config:
-    text = config_text(paths(), feeds(), topic(), topic("hubei", "湖北", ["湖北"]), qutoutiao_source(),
+def delivery_config_text(*notify_tables: str) -> str:
+    return config_text(paths(), feeds(), topic(), topic("hubei", "湖北", ["湖北"]), qutoutiao_source(),
                        *notify_tables)
+
+
+def delivery_config(tmp_path: Path, *notify_tables: str) -> Config:
+    text = delivery_config_text(*notify_tables)
     return parse_config(text, file=tmp_path / "topicfeed.toml", base_dir=tmp_path, known_spiders=SPIDERS)
 
 

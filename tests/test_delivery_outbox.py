@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from crawler.cli import main
+from crawler.config import load_config
 from crawler.delivery.dispatch import deliver, deliver_digest
 from crawler.delivery.status import status_lines
 from crawler.runtime import MIRROR_ENV
@@ -15,7 +18,18 @@ from crawler.store import SaveOutcome, Store
 from crawler.store.schema import outbox_stories
 from tests.configs import notify
 from tests.delivery_fakes import Answer, ServiceServer
-from tests.delivery_setup import NEAR_TEXT, OTHER_TEXT, STORY_TEXT, T0, article, delivery_config, empty_snapshot, save
+from tests.delivery_setup import (
+    NEAR_TEXT,
+    OTHER_TEXT,
+    STORY_TEXT,
+    T0,
+    article,
+    delivery_config,
+    delivery_config_text,
+    empty_snapshot,
+    save,
+)
+from tests.helpers import write_config
 
 HOOK = "https://hooks.example.org/topicfeed"
 HOST = "hooks.example.org"
@@ -112,6 +126,25 @@ def test_a_failing_target_is_retried_with_backoff_then_given_up(tmp_path, servic
     assert deliver(config, store, now=T0 + timedelta(days=1)).failed == 0
     assert len(services.to(HOST, answered=False)) == 3
     assert "1 given up" in status_lines(config, store)[1]
+
+
+def test_status_json_says_what_each_target_sent_and_what_waits(tmp_path, services, capsys):
+    path = write_config(tmp_path, delivery_config_text(notify("hook", "webhook", url=HOOK, backoff_seconds=60)))
+    config = load_config(path)
+    services.plan(HOST, Answer(status=500, body={"error": "服务暂时不可用"}))
+    opened = Store.open(config.store_url)
+    try:
+        save(opened, article(STORY_URL, STORY_TEXT))
+        deliver(config, opened, now=T0)
+    finally:
+        opened.close()
+    assert main(["status", "--json", "--config", str(path)]) == 0
+    delivery = json.loads(capsys.readouterr().out)["delivery"]
+    [target] = delivery["notify"]
+    assert target["name"] == "hook" and target["kind"] == "webhook" and target["mode"] == "instant"
+    assert (target["sent"], target["pending"], target["given_up"]) == (0, 1, 0)
+    assert "HTTP 500" in target["last_error"] and target["last_sent"] is None
+    assert delivery["feishu_sync"] is None  # not configured
 
 
 def test_a_target_recovers_and_gets_what_waited(tmp_path, services, store):

@@ -59,7 +59,9 @@ def test_status_json_is_one_stable_object(capsys, crawled_once, tmp_path):
     code, out, _ = status(capsys, "--config", str(crawled_once), "--json")
     assert code == 0
     report = json.loads(out)
-    assert set(report) == {"config", "packaged_default", "data_dir", "store", "timezone", "sources", "topics"}
+    assert set(report) == {"config", "packaged_default", "data_dir", "store", "timezone", "sources", "topics",
+                           "delivery"}
+    assert report["delivery"] == {"notify": [], "feishu_sync": None}  # this config delivers nothing
     assert report["config"] == str(crawled_once) and report["packaged_default"] is False
     assert report["data_dir"] == str(tmp_path / "data") and report["timezone"] == "Asia/Shanghai"
     source = report["sources"][0]

@@ -1,6 +1,9 @@
-"""``topicfeed status``'s delivery lines: per target what was sent, what waits, the last error."""
+"""``topicfeed status``'s delivery part: per target what was sent, what waits, the last error;
+as a JSON-ready report (``status --json``'s "delivery") and as lines for people."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from crawler.config.model import Config
 from crawler.store import Store
@@ -9,28 +12,46 @@ from crawler.store.outbox import Outbox, TargetCounts
 from crawler.text.dates import SITE_TZ
 
 
-def status_lines(config: Config, store: Store) -> list[str]:
-    lines = notify_lines(config, store) if config.notify else []
-    if config.sync_feishu.enabled:
-        sync = DocSync(store.engine).counts()
-        line = f"feishu sync: {sync.synced} documents, {sync.failing} failing"
-        lines.append(line + (f"; last error: {sync.last_error}" if sync.last_error else ""))
-    return lines
-
-
-def notify_lines(config: Config, store: Store) -> list[str]:
-    counts = Outbox(store.engine).counts()
-    lines = ["notify:"]
+def delivery_report(config: Config, store: Store) -> dict[str, Any]:
+    """Each notify target's counts (times in the site's zone, +08:00) and Feishu sync's, or
+    null where that delivery is not configured."""
+    counts = Outbox(store.engine).counts() if config.notify else {}
+    targets = []
     for target in config.notify:
         c = counts.get(target.name, TargetCounts())
-        line = f"  {target.name} ({target.kind}, {target.mode}): {c.sent} sent, {c.pending} pending"
-        if target.mode == "digest":
-            line += f", {c.held} for the next digest ({target.digest})"
-        if c.failed:
-            line += f", {c.failed} given up"
-        if c.last_sent:
-            line += f"; last sent {c.last_sent.astimezone(SITE_TZ):%Y-%m-%d %H:%M}"
-        if c.last_error:
-            line += f"; last error: {c.last_error}"
+        targets.append({
+            "name": target.name, "kind": target.kind, "mode": target.mode,
+            "digest": target.digest if target.mode == "digest" else None,
+            "sent": c.sent, "pending": c.pending, "held_for_digest": c.held, "given_up": c.failed,
+            "last_sent": c.last_sent.astimezone(SITE_TZ).isoformat() if c.last_sent else None,
+            "last_error": c.last_error or None,
+        })
+    feishu = None
+    if config.sync_feishu.enabled:
+        sync = DocSync(store.engine).counts()
+        feishu = {"synced": sync.synced, "failing": sync.failing, "last_error": sync.last_error or None}
+    return {"notify": targets, "feishu_sync": feishu}
+
+
+def status_lines(config: Config, store: Store) -> list[str]:
+    return report_lines(delivery_report(config, store))
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    lines = ["notify:"] if report["notify"] else []
+    for target in report["notify"]:
+        line = f"  {target['name']} ({target['kind']}, {target['mode']}): {target['sent']} sent, " \
+               f"{target['pending']} pending"
+        if target["digest"]:
+            line += f", {target['held_for_digest']} for the next digest ({target['digest']})"
+        if target["given_up"]:
+            line += f", {target['given_up']} given up"
+        if target["last_sent"]:
+            line += f"; last sent {target['last_sent'][:16].replace('T', ' ')}"
+        if target["last_error"]:
+            line += f"; last error: {target['last_error']}"
         lines.append(line)
+    if sync := report["feishu_sync"]:
+        line = f"feishu sync: {sync['synced']} documents, {sync['failing']} failing"
+        lines.append(line + (f"; last error: {sync['last_error']}" if sync["last_error"] else ""))
     return lines
