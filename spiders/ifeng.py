@@ -107,6 +107,12 @@ def list_of_entries(value: Any) -> list[Any]:
     return value
 
 
+def home_columns(text: str, host: str) -> list[str]:
+    """The /shanklist/ columns of ``host`` its home page links, in page order."""
+    return list(dict.fromkeys(m.group("column") for m in COLUMN_LINK.finditer(text)
+                              if m.group("host") in (None, host)))
+
+
 def crawl_plan(args: Mapping[str, Any], keywords: Sequence[str]) -> list[str]:
     """What a source of this spider would crawl (``topicfeed check``)."""
     hosts = [f"{code}.ifeng.com" for code in args["regions"]]
@@ -167,12 +173,8 @@ class IfengSpider(SourceSpider):
                 if url not in seen:
                     seen.add(url)
                     yield self.article_request(url, self.parse_article)
-        columns = dict.fromkeys(
-            m.group("column") for m in COLUMN_LINK.finditer(text)
-            if m.group("host") in (None, host)
-        )
         self.note_list_page(len(seen))
-        for column in columns:
+        for column in home_columns(text, host):
             yield self.page_request(f"https://{host}/shanklist/{column}/", self.parse_column,
                                     host=host, column=column)
 

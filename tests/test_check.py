@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,10 +12,16 @@ from crawler.cli import main
 from crawler.commands.check import run_check
 from crawler.config import load_config
 from crawler.snapshot.server import SnapshotServer
+from crawler.snapshot.writer import SnapshotWriter
+from crawler.store import Store
+from crawler.store.listings import ListingLog, ListingReach
 from tests.configs import config_text, ifeng_hb_source, notify, paths, qutoutiao_source, source, topic, web_source
 from tests.helpers import write_config
+from tests.sites import RECORDED_AT
+from tests.sites.ifeng import build_ifeng_snapshot
 from tests.sites.web import PEOPLE, write_snapshot
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.fromisoformat("2025-07-26T10:10:00+08:00")
 
 
@@ -126,3 +133,43 @@ def test_without_a_mirror_nothing_is_fetched(tmp_path: Path, capsys: pytest.Capt
     assert code == 0
     assert "    (add --mirror URL to fetch the start pages from a snapshot and see which of their links match " \
            "article_urls and list_urls)" in lines
+
+
+def test_an_ifeng_source_lists_each_host_s_columns_and_the_listings_completed_before(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    writer = SnapshotWriter(tmp_path / "snapshot", RECORDED_AT)
+    sample = build_ifeng_snapshot(writer)
+    writer.save()
+    config_file = write_config(tmp_path, config_text(paths(), topic(), ifeng_hb_source()))
+    config = load_config(config_file)
+    store = Store.open(config.store_url)
+    log = ListingLog(store.engine)
+    newest, oldest = RECORDED_AT - timedelta(hours=1), RECORDED_AT - timedelta(days=3)
+    log.complete(log.begin("ifeng-hb", "column:hb.ifeng.com/200-214-216353-"),
+                 ListingReach(newest, oldest, reached_end=True))
+    log.write_completed(lambda url: False, RECORDED_AT)
+    store.close()
+
+    with SnapshotServer(tmp_path / "snapshot") as server:
+        code, lines = check(capsys, "--config", str(config_file), "--mirror", server.url)
+    assert code == 0, lines
+    for host in ("hb.ifeng.com", "hn.ifeng.com"):
+        columns = [url.split("/shanklist/")[1].strip("/") for url in sample.column_urls if f"//{host}/" in url]
+        assert columns, host
+        assert f"    columns on https://{host}/: {len(columns)} ({', '.join(columns)})" in lines
+    assert "    completed listings: 1 (a later crawl may stop paging where these passes reached)" in lines
+    assert ("      column:hb.ifeng.com/200-214-216353-: completed 2025-07-26 10:00 +08:00; "
+            f"entries {newest.astimezone(SHANGHAI):%Y-%m-%d %H:%M} +08:00 back to "
+            f"{oldest.astimezone(SHANGHAI):%Y-%m-%d %H:%M} +08:00 (its end)") in lines
+
+
+def test_a_never_crawled_config_has_no_completed_listings_and_check_creates_no_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    config = write_config(tmp_path, config_text(paths(), topic(), ifeng_hb_source()))
+    code, lines = check(capsys, "--config", str(config))
+    assert code == 0
+    assert ("    completed listings: none yet (the next crawl pages each listing to its end or the age limit)"
+            in lines)
+    assert ("    (add --mirror URL to fetch each host's home page from a snapshot and list the columns it links)"
+            in lines)
+    assert not (tmp_path / "data").exists()

@@ -26,11 +26,15 @@ from crawler.config import Config, Source
 from crawler.extract.charset import decode_page
 from crawler.mirror import mirror_url, unmirror_url
 from crawler.outcomes import ExitStatus
+from crawler.store import Store, StoreMissing
+from crawler.store.listings import CompletedPass, completed_passes
 from spiders.arguments import SpiderArguments
+from spiders.ifeng import home_columns
 from spiders.webargs import WebArgs, web_args
 from spiders.weblinks import Entry, classify_links, feed_entries, sitemap_entries
 
 NEXT_RUNS = 3
+MAX_PASSES_SHOWN = 12
 EXAMPLES = 3  # links shown per kind
 FETCH_TIMEOUT = 15.0  # seconds per page
 MAX_REDIRECTS = 5
@@ -67,6 +71,10 @@ class CheckReport:
 
 def run_check(config: Config, *, mirror: str = "", now: datetime | None = None) -> CheckReport:
     report = CheckReport()
+    try:
+        store: Store | None = Store.open_existing(config.store_url, fix="")
+    except StoreMissing:
+        store = None  # never crawled: check creates no store
     now = now or datetime.now(ZoneInfo(config.scheduler.timezone))
     report.say(f"config: {config.path or '(built in)'}")
     report.say(f"data dir: {config.data_dir}")
@@ -74,8 +82,14 @@ def run_check(config: Config, *, mirror: str = "", now: datetime | None = None) 
     declarations = spider_arguments()
     keywords = list(dict.fromkeys(kw for topic in config.topics for kw in topic.keywords))
     report.say("sources:")
-    for source in config.sources:
-        check_source(report, config, source, declarations.get(source.spider), keywords, now, mirror)
+    try:
+        for source in config.sources:
+            check_source(report, config, source, declarations.get(source.spider), keywords, now, mirror)
+            passes = completed_passes(store.engine, source.name) if store is not None else []
+            say_completed_passes(report, passes, ZoneInfo(config.scheduler.timezone))
+    finally:
+        if store is not None:
+            store.close()
     check_secrets(report, config)
     return report
 
@@ -103,6 +117,12 @@ def check_source(report: CheckReport, config: Config, source: Source, declared: 
     if source.enabled:
         runs = next_fire_times(source_trigger(source, timezone), now, NEXT_RUNS)
         report.say(f"    next runs: {', '.join(zoned(run) for run in runs)}")
+    if source.spider == "ifeng":
+        if mirror:
+            try_ifeng_homes(report, values["regions"], mirror, config.crawl.user_agent)
+        else:
+            report.say("    (add --mirror URL to fetch each host's home page from a snapshot and list the "
+                       "columns it links)")
     if source.spider == "web":
         args = web_args(values)
         if mirror:
@@ -110,6 +130,42 @@ def check_source(report: CheckReport, config: Config, source: Source, declared: 
         else:
             report.say("    (add --mirror URL to fetch the start pages from a snapshot and see which of "
                        "their links match article_urls and list_urls)")
+
+
+def say_completed_passes(report: CheckReport, passes: list[CompletedPass], zone: ZoneInfo) -> None:
+    """The listings an earlier crawl walked to completion: where a later one may stop early (DESIGN §5)."""
+    if not passes:
+        report.say("    completed listings: none yet (the next crawl pages each listing to its end or the age limit)")
+        return
+    report.say(f"    completed listings: {len(passes)} (a later crawl may stop paging where these passes reached)")
+    for done in passes[:MAX_PASSES_SHOWN]:
+        reach = done.reach
+        span = (f"entries {day(reach.newest, zone)} back to {day(reach.oldest, zone)}"
+                + (" (its end)" if reach.reached_end else ""))
+        report.say(f"      {done.listing}: completed {zoned(done.completed.astimezone(zone))}; {span}")
+    if len(passes) > MAX_PASSES_SHOWN:
+        report.say(f"      … and {len(passes) - MAX_PASSES_SHOWN} more")
+
+
+def day(moment: datetime | None, zone: ZoneInfo) -> str:
+    return zoned(moment.astimezone(zone)) if moment else "-"
+
+
+# --- an ifeng source's home pages, through the mirror ---------------------------------------
+
+
+def try_ifeng_homes(report: CheckReport, regions: list[str], mirror: str, user_agent: str) -> None:
+    for code in regions:
+        host = f"{code}.ifeng.com"
+        page = fetch(report, mirror, f"https://{host}/", user_agent)
+        if page is None:
+            continue
+        columns = home_columns(decode_page(page[1], page[2]), host)
+        if columns:
+            report.say(f"    columns on https://{host}/: {len(columns)} ({', '.join(columns)})")
+        else:
+            report.say(f"    columns on https://{host}/: none linked (only its home page's articles and "
+                       "the searches would be crawled)")
 
 
 # --- a web source's regexes against its pages, through the mirror ---------------------------

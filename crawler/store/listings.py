@@ -91,6 +91,24 @@ class ListingPass:
         return ListingReach(self.newest, self.previous.oldest, self.previous.reached_end)
 
 
+@dataclass(frozen=True)
+class CompletedPass:
+    """A listing's last completed pass, as ``topicfeed check`` shows it."""
+
+    listing: str
+    reach: ListingReach
+    completed: datetime
+
+
+def completed_passes(engine: sa.Engine, source: str) -> list[CompletedPass]:
+    """Each listing of ``source`` some crawl walked to completion, by listing name."""
+    query = (sa.select(listing_passes).where(listing_passes.c.source == source)
+             .order_by(listing_passes.c.listing))
+    with engine.connect() as conn:
+        return [CompletedPass(row.listing, ListingReach(row.newest, row.oldest, bool(row.reached_end)),
+                              row.completed) for row in conn.execute(query)]
+
+
 class ListingLog:
     """Passes begun and completed in this crawl; the completed ones are written at its close."""
 
