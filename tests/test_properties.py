@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from crawler.archive.frontmatter import dump_yaml, safe_file_id
 from crawler.archive.note import note_path
+from crawler.config import Topic
 from crawler.text.dates import parse_site_time
 from crawler.text.htmlclean import sanitize
-from crawler.text.strings import clean_line, clean_paragraphs, content_hash, nfkc, xml_safe
+from crawler.text.strings import clean_line, clean_paragraphs, content_hash, fold, nfkc, xml_safe
 from crawler.text.summary import summarize
+from crawler.text.topics import TopicMatcher
 from crawler.text.urls import canonical_url, canonicalize
 from tests.test_hostile_content import executable_parts
 
@@ -161,6 +163,17 @@ FOLD_MIX = st.text(alphabet=st.one_of(
 @settings(max_examples=400)
 def test_nfkc_shortcut_equals_unicodedata(value):
     assert nfkc(value) == unicodedata.normalize("NFKC", value)
+
+
+KEYWORD_MIX = st.text(alphabet=st.sampled_from(list("第1１2２ａAｶﾞ가\u1100\u1161\u0301eé")), min_size=1, max_size=3)
+
+
+@given(FOLD_MIX, FOLD_MIX, st.lists(KEYWORD_MIX, min_size=1, max_size=3), st.lists(KEYWORD_MIX, max_size=2))
+@settings(max_examples=400)
+def test_matching_title_and_text_folded_together_is_matching_them_apart(title, text, keywords, exclude):
+    # The topic re-match folds title and text in one string (crawler.store.topicsync).
+    matcher = TopicMatcher([Topic(slug="t", title="t", keywords=tuple(keywords), exclude=tuple(exclude))])
+    assert matcher.match_folded(fold(f"{title}\n{text}")) == matcher.match(title, text)
 
 
 @given(st.one_of(LINE_MIX, FOLD_MIX))

@@ -186,7 +186,7 @@ def _apply(conn: Connection, rows: Sequence[sa.Row[Any]], matcher: TopicMatcher,
     }
     added, dropped, rewritten, bare = [], [], [], []
     for row in rows:
-        found = matcher.match(row.title, row.text)
+        found = matcher.match_folded(fold(f"{row.title}\n{row.text}"))
         for slug in slugs:
             old, new = existing.get((row.id, slug)), found.get(slug)
             if old == new:

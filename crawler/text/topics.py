@@ -35,7 +35,12 @@ class TopicMatcher:
 
     def match(self, *texts: str) -> dict[str, list[str]]:
         """Map each matching topic slug to the keywords (as configured) found."""
-        haystack = "\n".join(fold(text) for text in texts)
+        return self.match_folded("\n".join(fold(text) for text in texts))
+
+    def match_folded(self, haystack: str) -> dict[str, list[str]]:
+        """``match`` on texts already folded and joined with newlines: the same result as
+        ``match(*texts)`` for ``fold("\n".join(texts))`` (a newline folds and composes with
+        nothing), in one fold instead of one per text."""
         matches: dict[str, list[str]] = {}
         for topic in self._topics:
             found = [kw for kw, folded in topic.keywords if folded in haystack]
