@@ -43,11 +43,14 @@ class Run:
     stderr: str
 
 
+def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without its mirror, plus ``env``."""
+    return {**{k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}, **(env or {})}
+
+
 def run_topicfeed(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
     """Run ``python -m crawler ARGS`` in a child process (each crawl needs a fresh reactor)."""
-    child_env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
-    child_env.update(env or {})
-    done = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env,
+    done = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env(env),
                           capture_output=True, text=True, timeout=timeout, check=False)
     return Run(done.returncode, done.stdout, done.stderr)
 
@@ -55,9 +58,7 @@ def run_topicfeed(*args: str, cwd: Path, env: dict[str, str] | None = None, time
 def run_into_closed_pipe(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> int:
     """Run ``python -m crawler ARGS`` with stdout and stderr into a pipe nobody reads any more,
     as ``topicfeed ARGS 2>&1 | head -0`` would; its exit status."""
-    child_env = {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
-    child_env.update(env or {})
-    process = subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env,
+    process = subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=cwd, env=child_env(env),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     process.stdout.close()

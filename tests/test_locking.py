@@ -22,7 +22,7 @@ from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from tests.configs import ifeng_config
 from tests.conftest import Workspace
-from tests.helpers import FAST, STAMP, read_notes, store_url, summary_lines, write_config
+from tests.helpers import FAST, STAMP, child_env, read_notes, store_url, summary_lines, write_config
 from tests.sites import RECORDED_AT
 from tests.sites.ifeng import sample_docs
 
@@ -40,10 +40,6 @@ time.sleep(60)
 def crawl_argv(ws: Workspace) -> list[str]:
     return [sys.executable, "-m", "crawler", "crawl", "--config", str(ws.config), "--mirror", ws.server.url,
             "--set", f"TOPICFEED_NOW={ws.recorded_at}", *FAST]
-
-
-def child_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "TOPICFEED_MIRROR"}
 
 
 def start_crawl(ws: Workspace) -> subprocess.Popen[str]:

@@ -37,7 +37,7 @@ from crawler.runtime import MIRROR_ENV
 from crawler.snapshot.server import SnapshotServer
 from crawler.store import Store
 from tests.configs import config_text, paths, source, table, topic
-from tests.helpers import store_url, write_config
+from tests.helpers import child_env, store_url, write_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -86,10 +86,6 @@ def setup(tmp_path: Path, sample, request) -> Iterator[Setup]:
     config = write_config(tmp_path, schedule_config(timeout, sample.recorded_at.isoformat()))
     with SnapshotServer(snapshot) as server:
         yield Setup(tmp_path, config, server)
-
-
-def child_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != MIRROR_ENV}
 
 
 # -- wiring, without a clock --------------------------------------------------------------

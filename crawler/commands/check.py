@@ -75,7 +75,8 @@ def run_check(config: Config, *, mirror: str = "", now: datetime | None = None) 
         store: Store | None = Store.open_existing(config.store_url, fix="")
     except StoreMissing:
         store = None  # never crawled: check creates no store
-    now = now or datetime.now(ZoneInfo(config.scheduler.timezone))
+    zone = ZoneInfo(config.scheduler.timezone)
+    now = now or datetime.now(zone)
     report.say(f"config: {config.path or '(built in)'}")
     report.say(f"data dir: {config.data_dir}")
     report.say(f"topics: {', '.join(f'{t.slug} ({t.title})' for t in config.topics)}")
@@ -86,7 +87,7 @@ def run_check(config: Config, *, mirror: str = "", now: datetime | None = None) 
         for source in config.sources:
             check_source(report, config, source, declarations.get(source.spider), keywords, now, mirror)
             passes = completed_passes(store.engine, source.name) if store is not None else []
-            say_completed_passes(report, passes, ZoneInfo(config.scheduler.timezone))
+            say_completed_passes(report, passes, zone)
     finally:
         if store is not None:
             store.close()

@@ -3,6 +3,7 @@ as a JSON-ready report (``status --json``'s "delivery") and as lines for people.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from crawler.config.model import Config
@@ -47,7 +48,7 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         if target["given_up"]:
             line += f", {target['given_up']} given up"
         if target["last_sent"]:
-            line += f"; last sent {target['last_sent'][:16].replace('T', ' ')}"
+            line += f"; last sent {datetime.fromisoformat(target['last_sent']):%Y-%m-%d %H:%M}"
         if target["last_error"]:
             line += f"; last error: {target['last_error']}"
         lines.append(line)
