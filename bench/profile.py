@@ -145,11 +145,11 @@ def report(path: Path, top: int = 25) -> None:
 def worker_component(frames: list[str]) -> str:
     if frames[-1].startswith("serve ("):  # in write()/flush() of the answer pipe
         return "blocked: answer pipe full, the crawl process has not read the last answers"
-    if any(frame.startswith("read_frame (") for frame in frames):
+    if any(frame.startswith("FrameReader.arrived (") for frame in frames):
         return "idle: waiting for the next item (or unpickling it)"
     if any(frame.startswith("_find_and_load") for frame in frames):
         return "startup: imports"
-    if any(frame.startswith("frame (") for frame in frames):
+    if any(frame.startswith(("frame (", "encode (")) for frame in frames):
         return "pickling the answer"
     work = [function(frame) for frame in frames if is_project(frame)
             and not frame.startswith(("<module> (", "serve (", "main (", "WorkContext."))]

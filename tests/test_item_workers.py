@@ -128,3 +128,92 @@ def test_a_dead_worker_is_replaced_by_in_process_work(tmp_path):
     assert result["text"] == "服务外包第2段。" and result["hashed"]
     assert result["processes"] == 0, "no further work is sent to the dead worker"
     assert "item worker process died" in done.stderr
+
+
+BATCH_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+from twisted.internet import defer, task
+from crawler.config import Topic
+from crawler.archive.writer import ArchiveWriter
+from crawler.items import Article
+from crawler.text.prepare import InvalidArticle
+from crawler.text.topics import TopicMatcher
+from crawler.itemwork import ItemWorkers, StoreLink, WorkContext
+from crawler.store import Store
+
+STORE = "sqlite:///" + sys.argv[1]
+
+def article(n, text=None, title=None):
+    return Article(url=f"https://hb.ifeng.com/c/a{n}", source="ifeng-hb", spider="ifeng",
+                   site_name="凤凰网湖北", site_id=f"a{n}", title=f"标题{n}" if title is None else title,
+                   body_html=f"<p>{text or f'服务外包第{n}段，武汉的企业签约。'}</p>")
+
+async def main(reactor):
+    context = WorkContext(TopicMatcher([Topic("so", "服务外包", ("服务外包",))]),
+                          ArchiveWriter(Path("archive"), ("note",)), StoreLink(STORE))
+    workers = ItemWorkers(context, 1)
+    await workers.prepare(article(0))  # the worker is up: what follows reaches it together
+    items = [article(n) for n in range(1, 21)]
+    items[7] = article(8, title="")  # no title: refused, alone
+    items[12] = article(13, text="服务外包第2段，武汉的企业签约。")  # the text of article 2
+    results = await defer.DeferredList([defer.ensureDeferred(workers.save(item)) for item in items],
+                                       consumeErrors=True)
+    answers = [value if ok else value.value for ok, value in results]
+    await workers.close()
+    store = Store.open(STORE)
+    print(json.dumps({
+        "answers": [type(a).__name__ if isinstance(a, Exception) else [a.canonical_url, a.save_outcome.value,
+                    a.stored_id] for a in answers],
+        "stored": sorted(a.canonical_url for a in store.all_articles()),
+    }, ensure_ascii=False))
+
+task.react(lambda reactor: defer.ensureDeferred(main(reactor)))
+"""
+
+
+def test_saves_that_reach_a_worker_together_are_each_answered_and_stored(tmp_path):
+    done = subprocess.run([sys.executable, "-c", BATCH_SCRIPT, str(tmp_path / "store.db")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    answers = result["answers"]
+    assert answers[7] == "InvalidArticle", "the page without a title fails alone"
+    url = "https://hb.ifeng.com/c/a{}".format
+    good = [n for n in range(1, 21) if n not in (8, 13)]
+    for n in good:
+        assert answers[n - 1][:2] == [url(n), "new"], answers[n - 1]
+    assert len({answers[n - 1][2] for n in good}) == len(good), "each article its own row"
+    assert answers[12][:2] == [url(13), "alias"] and answers[12][2] == answers[1][2], \
+        "a page with article 2's text joins it, even when both arrive in one batch"
+    assert result["stored"] == sorted(url(n) for n in good), "article 0 was only prepared"
+
+
+def test_a_batch_the_store_refuses_is_refused_whole_and_stores_nothing(tmp_path):
+    from crawler.archive.writer import ArchiveWriter
+    from crawler.config import Topic
+    from crawler.items import Article
+    from crawler.itemwork import OutputFailed, PrepareAndSave, StoreLink, WorkContext
+    from crawler.itemwork.jobs import prepare_and_save_all
+    from crawler.store import Store
+    from crawler.text.prepare import InvalidArticle
+    from crawler.text.topics import TopicMatcher
+
+    path = tmp_path / "store.db"
+    Store.open(f"sqlite:///{path}").close()
+    read_only = StoreLink(f"sqlite:///file:{path}?mode=ro&uri=true")
+    context = WorkContext(TopicMatcher([Topic("so", "服务外包", ("服务外包",))]),
+                          ArchiveWriter(tmp_path / "archive", ("note",)), read_only)
+    jobs = [PrepareAndSave(Article(url=f"https://hb.ifeng.com/c/a{n}", source="ifeng-hb", spider="ifeng",
+                                   site_name="凤凰网湖北", site_id=f"a{n}", title="" if n == 2 else f"标题{n}",
+                                   body_html=f"<p>服务外包第{n}段。</p>")) for n in range(1, 5)]
+    try:
+        results = prepare_and_save_all(jobs, context)
+    finally:
+        read_only.close()
+    assert isinstance(results[1], InvalidArticle)
+    for result in (results[0], *results[2:]):
+        assert isinstance(result, OutputFailed) and "readonly" in result.reason.replace(" ", "").lower()
+    store = Store.open(f"sqlite:///{path}")
+    assert store.all_articles() == []
+    store.close()

@@ -7,6 +7,7 @@ worker runs whatever job it is sent, so a new kind of item work is one new class
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -15,7 +16,7 @@ from crawler.archive.writer import ArchiveWriter
 from crawler.fsutil import describe_os_error
 from crawler.items import Article
 from crawler.itemwork.storelink import StoreLink
-from crawler.store import OUTPUT_ERRORS
+from crawler.store import OUTPUT_ERRORS, SaveResult
 from crawler.text.dates import utcnow
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
@@ -83,8 +84,36 @@ class PrepareAndSave:
                                               near_similarity=context.near_similarity)
         except OUTPUT_ERRORS as error:
             raise output_failure(error) from None
-        return dataclasses.replace(item, body_html="", text="", stored_id=result.article_id,
-                                   save_outcome=result.outcome)
+        return stored(item, result)
+
+
+def stored(item: Article, result: SaveResult) -> Article:
+    return dataclasses.replace(item, body_html="", text="", stored_id=result.article_id,
+                               save_outcome=result.outcome)
+
+
+def prepare_and_save_all(jobs: Sequence[PrepareAndSave], context: WorkContext) -> list[Article | Exception]:
+    """What each job's ``run`` gives (its answer, or the exception it raised), in order, with
+    one store transaction for them all: DESIGN §13 lets a worker group its commits.
+
+    Nothing is answered before the commit, so the crawl never archives (or counts as stored)
+    an article that a kill could still lose; a kill before the commit loses only articles the
+    next crawl fetches again.
+    """
+    prepared: list[Article | Exception] = []
+    for job in jobs:
+        try:
+            prepared.append(prepare(job.item, context.matcher))
+        except Exception as error:  # noqa: BLE001 - answered for that job alone, as run() would
+            prepared.append(error)
+    articles = [item for item in prepared if isinstance(item, Article)]
+    try:
+        results = iter(context.store.get().save_many(articles, utcnow(),
+                                                     near_similarity=context.near_similarity))
+    except OUTPUT_ERRORS as error:
+        failed = output_failure(error)
+        return [item if isinstance(item, Exception) else failed for item in prepared]
+    return [item if isinstance(item, Exception) else stored(item, next(results)) for item in prepared]
 
 
 @dataclass(frozen=True)

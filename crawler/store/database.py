@@ -194,6 +194,24 @@ class Store(RunRecords, PageFailures, TopicReads):
             with self._exclusive() as conn:
                 return self._save(conn, article, content_sha256, now, near)
 
+    def save_many(self, prepared: Sequence[Article], now: datetime, *,
+                  near_similarity: float = 0.8) -> list[SaveResult]:
+        """``save`` for several prepared articles (their ``content_sha256`` and ``fingerprint``
+        set), in one transaction: one commit instead of one per article.
+
+        Either all are stored or none is (the exception says why); the results are in order.
+        """
+        if not prepared:
+            return []
+        try:
+            with self._exclusive() as conn:
+                return [self._save(conn, article, article.content_sha256, now,
+                                   NearCheck(article.fingerprint, near_similarity)) for article in prepared]
+        except IntegrityError:
+            # A concurrent writer stored one of the URLs or texts first: each on its own, then.
+            return [self.save(article, article.content_sha256, now, fingerprint=article.fingerprint,
+                              near_similarity=near_similarity) for article in prepared]
+
     def _raw(self, conn: Connection, statement: sa.Executable, values: Mapping[str, Any],
              column_keys: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
         """``statement`` in ``conn``'s transaction, straight on the driver (compiled once)."""
