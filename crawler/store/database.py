@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from crawler.items import Article, Image
+from crawler.items import Article
 from crawler.store import imagefiles, migrations, statements
+from crawler.store.articlereads import ArticleReads
 from crawler.store.driver import QuickReads, run_raw, sqlite_pragmas
 from crawler.store.failures import PageFailures
-from crawler.store.links import ArticleLinks
 from crawler.store.neardup import NearCheck
 from crawler.store.outbox import queue_story
 from crawler.store.reads import TopicReads
-from crawler.store.records import FetchState, PageFailure, Revision, SaveOutcome, SaveResult, StoredArticle, UrlStatus
+from crawler.store.records import FetchState, PageFailure, SaveOutcome, SaveResult, UrlStatus
 from crawler.store.runs import RunRecords
 from crawler.store.schema import (
     SCHEMA_VERSION,
@@ -33,7 +33,6 @@ from crawler.store.schema import (
     schema_version,
 )
 from crawler.store.sqlitefile import foreign_tables
-from crawler.store.summaries import load_summaries
 
 SCHEMA_CREATE_ATTEMPTS = 5
 
@@ -50,7 +49,7 @@ class StoreMissing(StoreError):
     """A command that only reads found no store where the config points."""
 
 
-class Store(RunRecords, PageFailures, TopicReads):
+class Store(RunRecords, PageFailures, TopicReads, ArticleReads):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._quick = QuickReads(engine)
@@ -319,19 +318,10 @@ class Store(RunRecords, PageFailures, TopicReads):
         with self._tx() as conn:
             conn.execute(articles.update().where(articles.c.id.in_(ids)).values(fetched=now))
 
-    def get(self, article_id: int) -> StoredArticle | None:
-        found = self._load(articles.c.id == article_id)
-        return found[0] if found else None
-
     def version(self, article_id: int) -> int | None:
         """The article's version (it grows with every change the archive shows), or None."""
         with self.engine.connect() as conn:
             return conn.execute(statements.VERSION, {"row_id": article_id}).scalar()
-
-    def get_by_url(self, url: str) -> StoredArticle | None:
-        ids = sa.select(article_urls.c.article_id).where(article_urls.c.url == url)
-        found = self._load(articles.c.id.in_(ids))
-        return found[0] if found else None
 
     def due_for_revisit(self, source: str, published_after: datetime,
                         fetched_before: datetime | None) -> list[str]:
@@ -361,53 +351,6 @@ class Store(RunRecords, PageFailures, TopicReads):
         with self._tx() as conn:
             conn.execute(articles.update().where(articles.c.id == article_id)
                          .values(archived_version=version))
-
-    def archive_backlog(self, source: str) -> list[StoredArticle]:
-        """A source's archived or matched articles whose archive files are behind (a crash)."""
-        matched = sa.select(matches.c.article_id)
-        return self._load((articles.c.id.in_(matched) | (articles.c.archived_version > 0))
-                          & (articles.c.source == source)
-                          & (articles.c.archived_version != articles.c.version))
-
-    def topic_articles(self, topic: str, limit: int | None = None) -> list[StoredArticle]:
-        """A topic's articles, newest first (by publication time, then id)."""
-        ids = self._topic_newest(topic, limit)
-        return self._load(articles.c.id.in_(ids)) if ids else []
-
-    def all_articles(self) -> list[StoredArticle]:
-        return self._load(sa.true())
-
-    def _load(self, condition: sa.ColumnElement[bool], limit: int | None = None) -> list[StoredArticle]:
-        query = (
-            sa.select(articles)
-            .where(condition)
-            .order_by(articles.c.published.desc(), articles.c.id.desc())
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            if not rows:
-                return []
-            ids = [row["id"] for row in rows]
-            links = ArticleLinks.load(conn, ids)
-            summaries = load_summaries(conn, ids)
-            earlier: dict[int, list[Revision]] = {}
-            for r in conn.execute(sa.select(revisions).where(revisions.c.article_id.in_(ids))
-                                  .order_by(revisions.c.revision)):
-                earlier.setdefault(r.article_id, []).append(Revision(
-                    r.revision, r.title, r.text, r.body_html, r.content_sha256, r.valid_from, r.replaced))
-        return [
-            StoredArticle(
-                **{**row, "images": [Image(**i) for i in row["images"]]},
-                topics=links.topics.get(row["id"], {}),
-                aliases=links.aliases.get(row["id"], []),
-                reported_by=links.reported_by.get(row["id"], []),
-                same_text=links.same_text.get(row["id"], []),
-                revisions=earlier.get(row["id"], []),
-                ai_summary=summaries.get(row["id"], ""),
-            )
-            for row in rows
-        ]
 
     def integrity_ok(self) -> bool:
         if self.engine.dialect.name != "sqlite":
