@@ -17,7 +17,7 @@ from crawler.archive.frontmatter import dump_yaml, safe_file_id
 from crawler.archive.note import note_path
 from crawler.config import Topic
 from crawler.text.dates import parse_site_time
-from crawler.text.htmlclean import sanitize
+from crawler.text.htmlclean import clean_body, sanitize
 from crawler.text.strings import clean_line, clean_paragraphs, content_hash, fold, nfkc, xml_safe
 from crawler.text.summary import summarize
 from crawler.text.topics import TopicMatcher
@@ -136,6 +136,33 @@ def test_sanitizer_output_is_never_executable_and_stable(html):
     assert executable_parts(clean) == []
     assert sanitize(clean) == clean
     lxml.html.fragments_fromstring(f"<div>{clean}</div>")
+
+
+LAZY_ATTRS = st.sampled_from(["data-src", "data-original", "data-lazyload", "data-actualsrc", "data-url",
+                              "data-size", "src", "href", "onerror", "style"])
+LAZY_VALUES = st.sampled_from([*VALUES.elements, "//x0.ifengimg.com/a.jpg", "/relative/b.png", "",
+                               "https://cors.example.dev/?javascript:alert(1)", "data:image/png;base64,AAAA",
+                               "https://cors.example.dev/?https://ok.example/c.jpg", "640,480"])
+
+
+@st.composite
+def bodies_with_lazy_images(draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        tag = draw(st.sampled_from(["img", "a", "p", "script", "svg"]))
+        attrs = " ".join(f'{draw(LAZY_ATTRS)}="{draw(LAZY_VALUES)}"' for _ in range(draw(st.integers(0, 3))))
+        parts.append(f"<{tag} {attrs}>{draw(st.text(max_size=10))}</{tag}>")
+    return "".join(parts)
+
+
+@given(bodies_with_lazy_images(), st.lists(st.sampled_from(VALUES.elements), max_size=3))
+def test_a_cleaned_body_is_never_executable_and_shows_only_web_images(html, fallbacks):
+    body = clean_body(html, "https://hb.ifeng.com/c/x", fallbacks)
+    assert executable_parts(body.html) == []
+    shown = [img.get("src") for img in lxml.html.fragments_fromstring(f"<div>{body.html}</div>")[0].iter("img")]
+    assert shown == body.image_urls
+    assert all(url.startswith(("http://", "https://")) for url in shown)
+    assert not any(attr in body.html for attr in ("data-src", "data-lazyload", "data-size", "data-original"))
 
 
 def reference_clean_paragraphs(value: str) -> str:
