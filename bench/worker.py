@@ -13,6 +13,7 @@ and store included, which is what limits a crawl when the worker is the busier p
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import resource
 import statistics
@@ -33,6 +34,7 @@ from crawler.config import Config, load_config
 from crawler.items import Article
 from crawler.itemwork import Archive, PrepareAndSave, StoreLink, WorkContext
 from crawler.itemwork.frames import FrameReader, frame
+from crawler.itemwork.pipes import PIPE_BYTES
 from crawler.store import SaveOutcome
 from crawler.text.topics import TopicMatcher
 
@@ -61,6 +63,8 @@ def feed(articles: Sequence[Article], context: WorkContext, window: int) -> Work
     child = subprocess.Popen([sys.executable, "-m", "crawler.itemwork.child"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert child.stdin is not None and child.stdout is not None
+    for pipe in (child.stdin, child.stdout):  # as the crawl widens them (crawler.itemwork.pipes)
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     answers = FrameReader(child.stdout.fileno())
     child.stdin.write(frame(context))
     waiting: deque[str] = deque()  # the kind of each job sent and not answered, in order

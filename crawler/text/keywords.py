@@ -35,21 +35,14 @@ def keywords(text: str, top_k: int = 8) -> list[str]:
     import rjieba  # loads its dictionary (~0.2 s): only when an article is archived
 
     idf, unknown_weight = _idf()
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    for position, (word, pos) in enumerate(rjieba.tag(text)):
-        if pos not in TAG_POS:  # first: most words are not nouns
-            continue
-        word = word.strip()
-        if len(word) < MIN_WORD_CHARS or word in GENERIC_WORDS or word.isdigit():
-            continue
-        counts[word] += 1
-        first_seen.setdefault(word, position)
+    nouns = [word.strip() for word, pos in rjieba.tag(text) if pos in TAG_POS]  # most words are not
+    # A Counter keeps its words in the order first seen, and sorted() is stable: ties stay in it.
+    counts = Counter([word for word in nouns
+                      if len(word) >= MIN_WORD_CHARS and word not in GENERIC_WORDS and not word.isdigit()])
     if not counts:
         return []
     total = sum(counts.values())
-    scored = sorted(counts, key=lambda w: (-counts[w] / total * idf.get(w, unknown_weight) * _length_boost(w),
-                                           first_seen[w]))
+    scored = sorted(counts, key=lambda w: -counts[w] / total * idf.get(w, unknown_weight) * _length_boost(w))
     return scored[:top_k]
 
 
