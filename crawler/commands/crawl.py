@@ -12,11 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Imported here, not when Scrapy loads the download handlers: three Scrapy classes call
-# inspect.stack() when this module loads, whose cost grows with the stack's depth and the
-# modules loaded. Inside the running reactor that was 65-120 ms of a 0.7 s crawl that found
-# nothing new; from here about 25 ms. (It does not install a reactor.)
-import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
@@ -26,9 +21,12 @@ from crawler.fsutil import remove_stale_temp_files
 from crawler.locks import SourceBusy, SourceLock, feeds_lock
 from crawler.outcomes import ExitStatus, RunOutcome, RunState, RunStats
 from crawler.runtime import MIRROR_ENV, replay_clock, scrapy_settings
+from crawler.startup import import_http_handler
 from crawler.store import Store
 from crawler.text.dates import shown_time, utcnow
 from feeds.build import build_feeds
+
+import_http_handler()  # now, not inside the running reactor, where it costs 65-120 ms more
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
