@@ -4,7 +4,11 @@ It requests the mirror URLs directly, walks home → columns → getColumnInfo �
 the ifeng spider, decodes each article's ``allData`` with ``json.JSONDecoder.raw_decode``
 and yields a dict; no item pipeline, no store, no archive, no feeds.
 
-    python -m bench.bare --mirror http://127.0.0.1:PORT [--set KEY=VALUE ...]
+With ``--files-store DIR`` the articles that mention a topic keyword (the benchmark config's)
+also name their images in ``file_urls``, and Scrapy's own FilesPipeline downloads them into
+DIR: what the full crawl's image downloads are measured against.
+
+    python -m bench.bare --mirror http://127.0.0.1:PORT [--files-store DIR] [--set KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ COLUMN_INFO = (
     "{last_id}/{last_ms}/{size}/{column}/getColumnInfoCallback?callback=getColumnInfoCallback"
 )
 _DECODER = json.JSONDecoder()
+LAZY_IMAGE = re.compile(r'data-lazyload="(?:https?:)?//(?P<rest>[^"]+)"')
+KEYWORDS = ("服务外包", "服博会")  # bench.common.write_config's topic
 
 
 def decode_after(text: str, marker: str) -> Any:
@@ -54,10 +60,12 @@ class BareIfengSpider(scrapy.Spider):
         hosts: Sequence[str] = ("hb.ifeng.com", "hn.ifeng.com"),
         max_column_pages: int = 10,
         page_size: int = 20,
+        images: bool = False,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.mirror = mirror.rstrip("/")
+        self.images = images
         self.hosts = tuple(hosts)
         self.max_column_pages = max_column_pages
         self.page_size = page_size
@@ -116,14 +124,14 @@ class BareIfengSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         doc = decode_after(response.text, ALL_DATA)["docData"]
-        yield {
-            "url": response.url,
-            "title": doc["title"],
-            "published": doc["newsTime"],
-            "body_html": "\n".join(
-                b["data"] for b in doc["contentData"]["contentList"] if b.get("type") == "text"
-            ),
-        }
+        body_html = "\n".join(
+            b["data"] for b in doc["contentData"]["contentList"] if b.get("type") == "text"
+        )
+        item = {"url": response.url, "title": doc["title"], "published": doc["newsTime"],
+                "body_html": body_html}
+        if self.images and any(word in doc["title"] or word in body_html for word in KEYWORDS):
+            item["file_urls"] = [f"{self.mirror}/{m['rest']}" for m in LAZY_IMAGE.finditer(body_html)]
+        yield item
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,12 +139,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m bench.bare", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--mirror", required=True)
+    parser.add_argument("--files-store", help="download the matching articles' images here")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-    settings = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False}
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
+                                "COOKIES_ENABLED": False}
+    if args.files_store:
+        settings |= {"ITEM_PIPELINES": {"scrapy.pipelines.files.FilesPipeline": 1},
+                     "FILES_STORE": args.files_store}
     settings.update(pair.split("=", 1) for pair in args.set)
     process = CrawlerProcess(settings)
-    process.crawl(BareIfengSpider, mirror=args.mirror)
+    process.crawl(BareIfengSpider, mirror=args.mirror, images=bool(args.files_store))
     process.start()
     return 0
 

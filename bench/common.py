@@ -135,8 +135,10 @@ def topicfeed_argv(
     return argv + list(extra)
 
 
-def bare_argv(mirror: str, settings: Mapping[str, str]) -> list[str]:
+def bare_argv(mirror: str, settings: Mapping[str, str], files_store: Path | None = None) -> list[str]:
     argv = [PYTHON, "-m", "bench.bare", "--mirror", mirror]
+    if files_store is not None:
+        argv += ["--files-store", str(files_store)]
     for key, value in settings.items():
         argv += ["--set", f"{key}={value}"]
     return argv
