@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -66,6 +66,17 @@ def resolve_images(html: str, base_url: str, fallback_urls: Sequence[str] = ()) 
     return _serialize(container)
 
 
+# What lxml's HTML serialiser writes a URL attribute as: printable ASCII kept, anything else
+# percent-encoded as UTF-8. An image's URL is given as the body will show it.
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
+
+
+def _as_serialised(url: str) -> str:
+    if url.isascii() and url.isprintable() and " " not in url:
+        return url
+    return quote(url, safe=_PRINTABLE_ASCII)
+
+
 def _resolve_in(container: lxml.html.HtmlElement, base_url: str, fallback_urls: Sequence[str]) -> None:
     """``resolve_images`` on a parsed tree; an <img> left without a web URL has no ``src``."""
     for link in container.iter("a"):
@@ -83,7 +94,7 @@ def _resolve_in(container: lxml.html.HtmlElement, base_url: str, fallback_urls: 
             img.attrib.pop(attr, None)
         target = urljoin(base_url, absolute(unwrap_proxy(xml_safe(real or "").strip())))
         if real and urlsplit(target).scheme in ("http", "https"):
-            img.set("src", target)
+            img.set("src", _as_serialised(target))
         else:
             img.attrib.pop("src", None)
         size = img.attrib.pop("data-size", "")
