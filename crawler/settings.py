@@ -47,6 +47,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 # A crawl is also ended from inside after this long (the scheduler's hard timeout is outside).
 CLOSESPIDER_TIMEOUT = 25 * 60
 
+SPIDER_MIDDLEWARES = {
+    # nearest the spider: a known article link is dropped before the others look at it
+    "crawler.spidermiddlewares.known.KnownArticleFilter": 950,
+}
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt: a refused host is not even asked for its robots.txt
     "crawler.downloadermiddlewares.publiconly.PublicOnlyMiddleware": 40,

@@ -25,6 +25,7 @@ from crawler.extensions.runreport import RunReporter
 from crawler.items import Article
 from crawler.pipelines.items import ArchivePipeline, StorePipeline
 from crawler.signals import page_failed, run_error
+from crawler.spidermiddlewares.known import KnownArticleFilter
 from crawler.store import SaveOutcome
 from crawler.text.prepare import prepare
 from crawler.text.topics import TopicMatcher
@@ -136,6 +137,24 @@ def test_known_article_middleware_skips_an_archived_page_and_lets_a_new_one_thro
         middleware.process_request(Request(URL + "?_share=weixin", meta={ARTICLE_META: True}))
     assert crawler.stats.get_value("topicfeed/article_skipped_known") == 1
     assert middleware.process_request(Request(URL)) is None  # a list page: always fetched
+
+
+def test_known_article_links_are_dropped_as_the_spider_yields_them_and_counted_once(config, crawler):
+    article_filter = build_from_crawler(KnownArticleFilter, crawler)
+    middleware = build_from_crawler(KnownArticleMiddleware, crawler)
+    resources = open_crawl(crawler)
+    item = prepared(config)
+    resources.store.save(item, item.content_sha256, datetime.now(UTC))
+    new_page = Request("https://hb.ifeng.com/c/other", meta={ARTICLE_META: True})
+    list_page = Request("https://hb.ifeng.com/shanklist/original/")
+    output = [Request(URL + "?_share=weixin", meta={ARTICLE_META: True}), new_page, list_page,
+              Request(URL, meta={ARTICLE_META: True}), item]  # the archived page, linked twice
+
+    kept = list(article_filter.process_spider_output(None, output))
+    assert kept == [new_page, list_page, item]
+    assert crawler.stats.get_value("topicfeed/article_skipped_known") == 1, "one page, however many links"
+    assert middleware.process_request(new_page) is None, "decided once: not looked up again"
+    assert new_page.meta["topicfeed_decided"] == "fetch"
 
 
 def test_a_304_to_a_revisit_records_the_fetch_and_drops_the_response(config, crawler):

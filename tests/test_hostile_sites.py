@@ -149,6 +149,7 @@ RESOLVER_SCRIPT = textwrap.dedent("""
         "TOPICFEED_PUBLIC_ONLY": True, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "WARNING",
         "DOWNLOADER_MIDDLEWARES": {"crawler.downloadermiddlewares.publiconly.PublicOnlyMiddleware": None,
                                    "crawler.downloadermiddlewares.known.KnownArticleMiddleware": None},
+        "SPIDER_MIDDLEWARES": {"crawler.spidermiddlewares.known.KnownArticleFilter": None},
         "ITEM_PIPELINES": {}, "EXTENSIONS": {}, "TOPICFEED_TRUSTED_ENDPOINTS": trusted,
         "RETRY_ENABLED": False, "DOWNLOAD_TIMEOUT": 5,
     })
