@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request
 
-from crawler.downloadermiddlewares.known import skip_known
+from crawler.downloadermiddlewares.known import ARTICLE_META, skip_known
 from crawler.extensions.resources import CrawlResources
 from crawler.text.urls import canonical_url
 
@@ -47,7 +47,7 @@ class KnownArticleFilter:
                 yield output
 
     def _skipped_now(self, output: Any) -> bool:
-        if not isinstance(output, Request) or output.dont_filter:
+        if not isinstance(output, Request) or not output.meta.get(ARTICLE_META) or output.dont_filter:
             return False
         url = canonical_url(output.url)
         if url in self._skipped:
