@@ -26,8 +26,6 @@ from crawler.store import Store
 from crawler.text.dates import shown_time, utcnow
 from feeds.build import build_feeds
 
-import_http_handler()  # now, not inside the running reactor, where it costs 65-120 ms more
-
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
@@ -133,6 +131,7 @@ def run_crawl(
         overrides = {**worker_settings(config, sources[0], worker_run), **(overrides or {})}
     settings = scrapy_settings(config, mirror=mirror, revisit=revisit, overrides=overrides)
     prune_unmatched_articles(config, sources, settings)
+    import_http_handler()  # now, not inside the running reactor, where it costs 65-120 ms more
     results: list[SourceResult] = []
     with contextlib.ExitStack() as held:
         process = CrawlerProcess(settings)
